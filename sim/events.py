@@ -1,0 +1,103 @@
+"""The event log: every action as (day, lane, actor, action, target, place, deaths true/claimed).
+
+Stored column-wise per ``record`` call (the lanes where the action happened and their values),
+so a 4,096-lane batch can keep it cheaply, or switch it off and keep only per-run summaries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from .geography import PLACES
+from .ladder import Action
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
+
+_PLACE_NAMES = list(PLACES)
+
+
+@dataclass(frozen=True)
+class Event:
+    day: int
+    lane: int
+    actor: str
+    action: str
+    target: str
+    location: str
+    deaths_true: int
+    deaths_claimed: int
+    count: int = 1
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def sentence(self, scenario: Scenario | None = None, date: str = "") -> str:
+        """The event in words, e.g. 'Day 2 - Afghanistan raids border posts of Pakistan in Kunar'."""
+        action = Action.from_key(self.action)
+        actor = display_name(self.actor, scenario)
+        target = "Pakistan and Afghanistan" if self.target == "both" else display_name(self.target, scenario)
+        what = f"{actor} {action.value.verb} {target}"
+        if self.count > 1:
+            what += f" ({self.count} attacks)"
+        if self.location:
+            what += f" in {PLACES[self.location].label}"
+        if action.kinetic:
+            what += f": {self.deaths_true} killed (claimed {self.deaths_claimed})"
+        when = f"Day {self.day}" + (f" ({date})" if date else "")
+        return f"{when} \u2014 {what}"
+
+
+def display_name(name: str, scenario: Scenario | None = None) -> str:
+    if scenario is not None and name in scenario.mediators:
+        return scenario.params[f"mediators.{name}.label"]
+    return {"ttp": "The TTP", "pakistan": "Pakistan", "afghanistan": "Afghanistan", "india": "India"}.get(
+        name, name.replace("_", " ").title())
+
+
+class EventLog:
+    """Column-wise record of events; ``events()`` rebuilds them in order for one lane or all."""
+
+    def __init__(self, enabled: bool, scenario: Scenario) -> None:
+        self.enabled = enabled
+        self.scenario = scenario
+        self._chunks: list[tuple[int, str, Action, str, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def record(self, day: int, actor: str, action: Action, target: str, mask: np.ndarray, place: Any,
+               deaths_true: np.ndarray | None, deaths_claimed: np.ndarray | None, count: np.ndarray | None) -> None:
+        if not self.enabled:
+            return
+        lanes = np.flatnonzero(mask)
+        if lanes.size == 0:
+            return
+
+        def pick(values: Any, default: int) -> np.ndarray:
+            if values is None:
+                return np.full(lanes.size, default, dtype=np.int64)
+            arr = np.asarray(values)
+            return np.rint(arr[lanes]).astype(np.int64) if arr.ndim else np.full(lanes.size, int(arr))
+
+        self._chunks.append((day, actor, action, target, lanes, pick(place, -1), pick(deaths_true, 0),
+                             pick(deaths_claimed, 0), pick(count, 1)))
+
+    def __len__(self) -> int:
+        return sum(chunk[4].size for chunk in self._chunks)
+
+    def events(self, lane: int | None = None) -> list[Event]:
+        """Events in the order they happened (by lane, then day and phase order)."""
+        out: list[tuple[int, int, Event]] = []
+        for seq, (day, actor, action, target, lanes, places, true, claimed, count) in enumerate(self._chunks):
+            for j, ln in enumerate(lanes):
+                if lane is not None and ln != lane:
+                    continue
+                place = _PLACE_NAMES[places[j]] if places[j] >= 0 else ""
+                out.append((int(ln), seq, Event(day, int(ln), actor, action.key, target, place, int(true[j]),
+                                                int(claimed[j]), int(count[j]))))
+        out.sort(key=lambda item: (item[0], item[1]))
+        return [event for _, _, event in out]
+
+    def day_events(self, day: int, lane: int = 0) -> list[Event]:
+        return [e for e in self.events(lane) if e.day == day]

@@ -1,0 +1,65 @@
+"""Places of the crisis and where each kind of action happens.
+
+Coordinates are approximate (degrees, WGS84), good enough for a schematic map. The places
+are those the seed article names (Kabul, Paktika, Kunar, Nangarhar, Islamabad) plus the
+border districts, crossings and cities a reader of the crisis needs to locate events.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .ladder import Action
+
+
+@dataclass(frozen=True)
+class Place:
+    label: str
+    lat: float
+    lon: float
+    country: str  # "afghanistan", "pakistan" or "abroad"
+
+
+PLACES: dict[str, Place] = {
+    "kabul": Place("Kabul", 34.53, 69.17, "afghanistan"),
+    "paktika": Place("Paktika", 32.50, 68.80, "afghanistan"),
+    "khost": Place("Khost", 33.34, 69.92, "afghanistan"),
+    "kunar": Place("Kunar", 34.85, 71.10, "afghanistan"),
+    "nangarhar": Place("Nangarhar", 34.17, 70.62, "afghanistan"),
+    "spin_boldak": Place("Spin Boldak", 31.00, 66.40, "afghanistan"),
+    "kurram": Place("Kurram", 33.80, 70.10, "pakistan"),
+    "torkham": Place("Torkham", 34.10, 71.09, "pakistan"),
+    "chaman": Place("Chaman", 30.92, 66.45, "pakistan"),
+    "islamabad": Place("Islamabad", 33.69, 73.05, "pakistan"),
+    "peshawar": Place("Peshawar", 34.01, 71.58, "pakistan"),
+    "quetta": Place("Quetta", 30.18, 67.00, "pakistan"),
+    "bajaur": Place("Bajaur", 34.78, 71.50, "pakistan"),
+    "doha": Place("Doha", 25.29, 51.53, "abroad"),
+    "riyadh": Place("Riyadh", 24.71, 46.68, "abroad"),
+    "beijing": Place("Beijing", 39.90, 116.40, "abroad"),
+    "moscow": Place("Moscow", 55.75, 37.62, "abroad"),
+    "washington": Place("Washington", 38.90, -77.04, "abroad"),
+    "tehran": Place("Tehran", 35.69, 51.39, "abroad"),
+    "istanbul": Place("Istanbul", 41.01, 28.98, "abroad"),
+    "new_delhi": Place("New Delhi", 28.61, 77.21, "abroad"),
+}
+
+#: Where an action lands, by the country it hits. The rule draws one uniformly.
+TARGET_PLACES: dict[tuple[Action, str], tuple[str, ...]] = {
+    (Action.AIRSTRIKE_CAPITAL, "afghanistan"): ("kabul",),
+    (Action.AIRSTRIKE_CAPITAL, "pakistan"): ("islamabad",),
+    (Action.AIRSTRIKE_BORDER_PROVINCE, "afghanistan"): ("paktika", "khost", "kunar", "nangarhar"),
+    (Action.AIRSTRIKE_BORDER_PROVINCE, "pakistan"): ("kurram", "bajaur"),
+    (Action.RAID_BORDER_POSTS, "afghanistan"): ("kunar", "nangarhar", "khost", "paktika"),
+    (Action.RAID_BORDER_POSTS, "pakistan"): ("kurram", "bajaur", "chaman", "torkham"),
+    (Action.CROSS_BORDER_FIRE, "afghanistan"): ("kunar", "nangarhar", "khost", "spin_boldak"),
+    (Action.CROSS_BORDER_FIRE, "pakistan"): ("kurram", "bajaur", "torkham", "chaman"),
+    (Action.SUSTAINED_CAMPAIGN, "afghanistan"): ("kabul", "paktika", "khost", "kunar", "nangarhar"),
+    (Action.SUSTAINED_CAMPAIGN, "pakistan"): ("kurram", "bajaur", "peshawar", "quetta"),
+    (Action.TTP_ATTACK, "pakistan"): ("peshawar", "kurram", "bajaur", "quetta"),
+}
+
+
+def places_for(action: Action, target_country: str) -> tuple[str, ...]:
+    """Candidate places for an action against a country (empty when none is defined)."""
+    return TARGET_PLACES.get((action, target_country), ())

@@ -1,0 +1,441 @@
+"""Scenario files: TOML data, validated against ``sim.parameters`` with clear errors.
+
+A scenario is data, never code: it is read with ``tomllib`` and every key is checked against
+the declared parameters. Errors name the file, the key and what is allowed, and are raised as
+``ScenarioError`` so that the CLI can print one line and exit with status 2.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .geography import PLACES
+from .ladder import SCHEDULABLE, Action
+from .parameters import (
+    CAPABILITY_KEYS,
+    CROSSING_SPECS,
+    GLOBAL_SPECS,
+    INDIA_SPECS,
+    INITIAL_GLOBAL_SPECS,
+    INITIAL_STATE_SPECS,
+    MEDIATOR_SPECS,
+    PARTIES,
+    SCENARIO_SPECS,
+    STATE_SPECS,
+    TTP_SPECS,
+    Spec,
+)
+
+PRIOR_DISTRIBUTIONS = ("uniform", "loguniform")
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used; the message is one line for the user."""
+
+    def __init__(self, source: str, key: str, message: str) -> None:
+        self.source, self.key = source, key
+        where = f"key '{key}': " if key else ""
+        super().__init__(f"{source}: {where}{message}")
+
+
+@dataclass(frozen=True)
+class Shock:
+    """An action forced on a given day (e.g. day 0: Pakistani airstrikes on Kabul)."""
+
+    day: int
+    actor: str
+    action: Action
+    target: str
+    location: str
+    deaths: float | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ParameterShock:
+    """A parameter changed from a given day on (e.g. India reopens its embassy in Kabul)."""
+
+    day: int
+    values: dict[str, float]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Prior:
+    """A prior over one numeric parameter, for calibration and sensitivity analysis."""
+
+    key: str
+    distribution: str
+    low: float
+    high: float
+
+
+@dataclass
+class Scenario:
+    """A validated scenario: metadata, flat parameters, actors, initial state and shocks."""
+
+    name: str
+    description: str
+    start_date: str
+    horizon_days: int
+    params: dict[str, Any]
+    mediators: list[str]
+    crossings: dict[str, dict[str, Any]]
+    initial: dict[str, Any]
+    shocks: list[Shock] = field(default_factory=list)
+    parameter_shocks: list[ParameterShock] = field(default_factory=list)
+    priors: dict[str, Prior] = field(default_factory=dict)
+    posterior: str = ""
+    source: str = "<memory>"
+    content_hash: str = ""
+
+    @property
+    def actors(self) -> list[str]:
+        """Every actor name an event may carry."""
+        return [*PARTIES, "ttp", "india", *self.mediators]
+
+    def numeric_keys(self) -> list[str]:
+        """Keys of the numeric parameters: the ones sweeps, calibration and sensitivity may vary."""
+        return [k for k, v in self.params.items() if isinstance(v, int | float) and not isinstance(v, bool)]
+
+    def with_params(self, **changes: Any) -> Scenario:
+        """A copy with some flat parameters changed (validated by key and range)."""
+        params = dict(self.params)
+        specs = parameter_specs(self.mediators)
+        for key, value in changes.items():
+            spec = _lookup(specs, key, self.source)
+            params[key] = _check_value(spec, value, key, self.source)
+        return Scenario(**{**self.__dict__, "params": params})
+
+
+def parameter_specs(mediators: list[str]) -> dict[str, Spec]:
+    """The flat key -> Spec table for a scenario with these mediators."""
+    specs: dict[str, Spec] = {}
+    for party in PARTIES:
+        specs.update({f"{party}.{k}": s for k, s in STATE_SPECS.items()})
+    specs.update({f"ttp.{k}": s for k, s in TTP_SPECS.items()})
+    specs.update({f"india.{k}": s for k, s in INDIA_SPECS.items()})
+    for name in mediators:
+        specs.update({f"mediators.{name}.{k}": s for k, s in MEDIATOR_SPECS.items()})
+    specs.update(GLOBAL_SPECS)
+    return specs
+
+
+def _suggest(key: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(key, candidates, n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _lookup(specs: dict[str, Spec], key: str, source: str) -> Spec:
+    spec = specs.get(key)
+    if spec is None:
+        raise ScenarioError(source, key, "unknown key" + _suggest(key, list(specs)))
+    return spec
+
+
+def _check_value(spec: Spec, value: Any, key: str, source: str) -> Any:
+    allowed = spec.allowed()
+    if spec.kind is bool:
+        if not isinstance(value, bool):
+            raise ScenarioError(source, key, f"got {value!r}, expected {allowed}")
+        return value
+    if spec.kind is str:
+        if not isinstance(value, str):
+            raise ScenarioError(source, key, f"got {value!r}, expected {allowed}")
+        if spec.choices is not None and value not in spec.choices:
+            raise ScenarioError(source, key, f"got {value!r}, expected {allowed}{_suggest(value, list(spec.choices))}")
+        return value
+    if spec.kind is list:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ScenarioError(source, key, f"got {value!r}, expected a list of names")
+        return list(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ScenarioError(source, key, f"got {value!r}, expected {allowed}")
+    if spec.kind is int and not float(value).is_integer():
+        raise ScenarioError(source, key, f"got {value!r}, expected {allowed}")
+    if value != value or (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
+        raise ScenarioError(source, key, f"got {value!r}, expected {allowed}")
+    return int(value) if spec.kind is int else float(value)
+
+
+def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(_flatten(value, path + "."))
+        else:
+            flat[path] = value
+    return flat
+
+
+TOP_LEVEL = ("scenario", "pakistan", "afghanistan", "ttp", "india", "mediators", "crossings", "lethality",
+             "mediation", "outcome", "initial", "shocks", "priors", "posterior")
+
+
+def _read_table(path: Path, source: str) -> tuple[dict[str, Any], bytes]:
+    try:
+        raw_bytes = path.read_bytes()
+    except FileNotFoundError:
+        raise ScenarioError(source, "", "no such scenario file") from None
+    except IsADirectoryError:
+        raise ScenarioError(source, "", "is a directory, not a scenario file") from None
+    except OSError as err:
+        raise ScenarioError(source, "", f"cannot read the file ({err.strerror})") from None
+    try:
+        return tomllib.loads(raw_bytes.decode("utf-8")), raw_bytes
+    except UnicodeDecodeError:
+        raise ScenarioError(source, "", "not a UTF-8 text file") from None
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(source, "", f"not valid TOML ({err})") from None
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Tables merge key by key; any other value (arrays of shocks included) replaces the base's."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _resolve_base(data: dict[str, Any], path: Path, source: str, seen: tuple[Path, ...]) -> tuple[dict, bytes]:
+    """Follow ``[scenario] base = "other.toml"``: a what-if lists only what differs from its base."""
+    meta = data.get("scenario", {})
+    base_name = meta.get("base") if isinstance(meta, dict) else None
+    if base_name is None:
+        return data, b""
+    if not isinstance(base_name, str) or not base_name:
+        raise ScenarioError(source, "scenario.base", "expected the path of another scenario file")
+    base_path = (path.parent / base_name).resolve()
+    if base_path in seen:
+        raise ScenarioError(source, "scenario.base", f"circular base: {base_name}")
+    if not base_path.is_file():
+        raise ScenarioError(source, "scenario.base", f"no such scenario file {base_name!r} (relative to this file)")
+    base_data, base_bytes = _read_table(base_path, str(base_path))
+    base_data, grand_bytes = _resolve_base(base_data, base_path, str(base_path), (*seen, base_path))
+    for key in ("name", "description"):
+        base_data.get("scenario", {}).pop(key, None)
+    merged = _merge(base_data, data)
+    merged["scenario"] = {k: v for k, v in merged["scenario"].items() if k != "base"}
+    return merged, grand_bytes + base_bytes
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario file; raise ``ScenarioError`` with a one-line message."""
+    path = Path(path)
+    source = str(path)
+    data, raw_bytes = _read_table(path, source)
+    data, base_bytes = _resolve_base(data, path, source, (path.resolve(),))
+    scenario = scenario_from_dict(data, source)
+    scenario.content_hash = hashlib.sha256(base_bytes + raw_bytes).hexdigest()[:16]
+    return scenario
+
+
+def scenario_from_dict(data: dict[str, Any], source: str = "<memory>") -> Scenario:
+    """Validate a parsed scenario table (as from TOML) and build a ``Scenario``."""
+    for key in data:
+        if key not in TOP_LEVEL:
+            raise ScenarioError(source, key, "unknown section" + _suggest(key, list(TOP_LEVEL)))
+    meta = _section(data, "scenario", source)
+    meta_values = {k: s.default for k, s in SCENARIO_SPECS.items()}
+    for key, value in meta.items():
+        spec = _lookup({f"scenario.{k}": s for k, s in SCENARIO_SPECS.items()}, f"scenario.{key}", source)
+        meta_values[key] = _check_value(spec, value, f"scenario.{key}", source)
+    if not meta_values["name"]:
+        meta_values["name"] = Path(source).stem
+
+    mediator_tables = _section(data, "mediators", source)
+    for name, table in mediator_tables.items():
+        if not isinstance(table, dict):
+            raise ScenarioError(source, f"mediators.{name}", "expected a table of mediator parameters")
+    crossing_section = _section(data, "crossings", source)
+    crossing_tables = {k: v for k, v in crossing_section.items() if isinstance(v, dict)}
+    mediators = list(mediator_tables)
+
+    specs = parameter_specs(mediators)
+    params = {key: spec.default for key, spec in specs.items()}
+    for name in mediators:
+        params[f"mediators.{name}.label"] = name.replace("_", " ").title()
+    for section in ("pakistan", "afghanistan", "ttp", "india", "lethality", "mediation", "outcome"):
+        for key, value in _flatten(_section(data, section, source), section + ".").items():
+            params[key] = _check_value(_lookup(specs, key, source), value, key, source)
+    for name, table in mediator_tables.items():
+        for key, value in _flatten(table, f"mediators.{name}.").items():
+            params[key] = _check_value(_lookup(specs, key, source), value, key, source)
+    for key, value in crossing_section.items():
+        if not isinstance(value, dict):
+            full = f"crossings.{key}"
+            params[full] = _check_value(_lookup(specs, full, source), value, full, source)
+
+    for party in PARTIES:
+        for cap in params[f"{party}.capabilities"]:
+            if cap not in CAPABILITY_KEYS:
+                raise ScenarioError(source, f"{party}.capabilities",
+                                    f"unknown action {cap!r}; allowed: {', '.join(CAPABILITY_KEYS)}")
+    for name in mediators:
+        capital = params[f"mediators.{name}.capital"]
+        if capital and capital not in PLACES:
+            raise ScenarioError(source, f"mediators.{name}.capital",
+                                f"unknown place {capital!r}; known places: {', '.join(PLACES)}")
+
+    crossings: dict[str, dict[str, Any]] = {}
+    for name, table in crossing_tables.items():
+        values = {k: s.default for k, s in CROSSING_SPECS.items()}
+        for key, value in table.items():
+            full = f"crossings.{name}.{key}"
+            spec = _lookup({f"crossings.{name}.{k}": s for k, s in CROSSING_SPECS.items()}, full, source)
+            values[key] = _check_value(spec, value, full, source)
+        if values["location"] not in PLACES:
+            raise ScenarioError(source, f"crossings.{name}.location",
+                                f"unknown place {values['location']!r}; known places: {', '.join(PLACES)}")
+        values["label"] = values["label"] or PLACES[values["location"]].label
+        crossings[name] = values
+
+    present = [m for m in mediators if params[f"mediators.{m}.present"]]
+    initial = _initial_state(_section(data, "initial", source), present, source)
+    actors = [*PARTIES, "ttp", "india", *present]
+    shocks, parameter_shocks = _shocks(data.get("shocks", []), actors, specs, meta_values["horizon_days"], source)
+    priors = _priors(_section(data, "priors", source), specs, source)
+    posterior = data.get("posterior", "")
+    if not isinstance(posterior, str):
+        raise ScenarioError(source, "posterior", "expected the path of a posterior Parquet file")
+    return Scenario(
+        name=meta_values["name"], description=meta_values["description"], start_date=meta_values["start_date"],
+        horizon_days=meta_values["horizon_days"], params=params, mediators=present, crossings=crossings,
+        initial=initial, shocks=shocks, parameter_shocks=parameter_shocks, priors=priors, posterior=posterior,
+        source=source,
+    )
+
+
+def _section(data: dict[str, Any], name: str, source: str) -> dict[str, Any]:
+    value = data.get(name, {})
+    if not isinstance(value, dict):
+        raise ScenarioError(source, name, "expected a table")
+    return value
+
+
+def _initial_state(table: dict[str, Any], mediators: list[str], source: str) -> dict[str, Any]:
+    initial: dict[str, Any] = {k: s.default for k, s in INITIAL_GLOBAL_SPECS.items()}
+    for party in PARTIES:
+        initial[party] = {k: s.default for k, s in INITIAL_STATE_SPECS.items()}
+    for key, value in table.items():
+        if key in PARTIES:
+            if not isinstance(value, dict):
+                raise ScenarioError(source, f"initial.{key}", "expected a table")
+            for sub, sub_value in value.items():
+                full = f"initial.{key}.{sub}"
+                specs = {f"initial.{key}.{k}": s for k, s in INITIAL_STATE_SPECS.items()}
+                initial[key][sub] = _check_value(_lookup(specs, full, source), sub_value, full, source)
+            continue
+        full = f"initial.{key}"
+        specs = {f"initial.{k}": s for k, s in INITIAL_GLOBAL_SPECS.items()}
+        specs.update({f"initial.{p}": Spec(dict, None, "table") for p in PARTIES})
+        initial[key] = _check_value(_lookup(specs, full, source), value, full, source)
+    for name in initial["mediators_engaged"]:
+        if name not in mediators:
+            raise ScenarioError(source, "initial.mediators_engaged",
+                                f"unknown mediator {name!r}; present mediators: {', '.join(mediators) or 'none'}")
+    return initial
+
+
+def _shocks(entries: Any, actors: list[str], specs: dict[str, Spec], horizon: int, source: str
+            ) -> tuple[list[Shock], list[ParameterShock]]:
+    if not isinstance(entries, list):
+        raise ScenarioError(source, "shocks", "expected an array of tables ([[shocks]])")
+    shocks: list[Shock] = []
+    parameter_shocks: list[ParameterShock] = []
+    schedulable = [a.key for a in SCHEDULABLE]
+    allowed_keys = {"day", "actor", "action", "target", "location", "deaths", "note", "set"}
+    for i, entry in enumerate(entries):
+        where = f"shocks[{i}]"
+        if not isinstance(entry, dict):
+            raise ScenarioError(source, where, "expected a table")
+        for key in entry:
+            if key not in allowed_keys:
+                raise ScenarioError(source, f"{where}.{key}", "unknown key" + _suggest(key, sorted(allowed_keys)))
+        day = entry.get("day")
+        if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day < horizon:
+            raise ScenarioError(source, f"{where}.day", f"got {day!r}, expected an integer in [0, {horizon - 1}]")
+        note = entry.get("note", "")
+        if "set" in entry:
+            values = entry["set"]
+            if not isinstance(values, dict) or not values:
+                raise ScenarioError(source, f"{where}.set", "expected a table of parameter = value")
+            checked = {}
+            for key, value in _flatten(values).items():
+                spec = _lookup(specs, key, source)
+                if not spec.numeric:
+                    raise ScenarioError(source, f"{where}.set.{key}", "only numeric parameters can change mid-run")
+                checked[key] = _check_value(spec, value, key, source)
+            parameter_shocks.append(ParameterShock(day, checked, note))
+            continue
+        actor = entry.get("actor")
+        if actor not in actors:
+            raise ScenarioError(source, f"{where}.actor",
+                                f"unknown actor {actor!r}{_suggest(str(actor), actors)}; allowed: {', '.join(actors)}")
+        action_key = entry.get("action")
+        if action_key not in schedulable:
+            raise ScenarioError(source, f"{where}.action", f"unknown action {action_key!r}"
+                                f"{_suggest(str(action_key), schedulable)}; allowed: {', '.join(schedulable)}")
+        action = Action.from_key(action_key)
+        target = entry.get("target", "")
+        targets = [*PARTIES, "ttp", "both", ""]
+        if target not in targets:
+            raise ScenarioError(source, f"{where}.target", f"unknown target {target!r}; allowed: {', '.join(targets[:-1])}")
+        if action.kinetic and (actor not in (*PARTIES, "ttp") or target not in PARTIES or target == actor):
+            raise ScenarioError(source, where, f"a kinetic action needs a state or the TTP as actor and the other "
+                                f"state as target (got {actor!r} -> {target!r})")
+        location = entry.get("location", "")
+        if location and location not in PLACES:
+            raise ScenarioError(source, f"{where}.location",
+                                f"unknown place {location!r}{_suggest(location, list(PLACES))}")
+        deaths = entry.get("deaths")
+        if deaths is not None and (isinstance(deaths, bool) or not isinstance(deaths, int | float) or deaths < 0):
+            raise ScenarioError(source, f"{where}.deaths", f"got {deaths!r}, expected a number >= 0")
+        shocks.append(Shock(day, actor, action, target, location, None if deaths is None else float(deaths), note))
+    return shocks, parameter_shocks
+
+
+def _priors(table: dict[str, Any], specs: dict[str, Spec], source: str) -> dict[str, Prior]:
+    priors: dict[str, Prior] = {}
+    for key, entry in _flatten_priors(table).items():
+        full = f"priors.{key}"
+        spec = specs.get(key)
+        if spec is None:
+            raise ScenarioError(source, full, "unknown parameter" + _suggest(key, list(specs)))
+        if not spec.numeric:
+            raise ScenarioError(source, full, "priors are only allowed on numeric parameters")
+        if not isinstance(entry, dict):
+            raise ScenarioError(source, full, "expected {distribution = ..., low = ..., high = ...}")
+        dist = entry.get("distribution", "uniform")
+        if dist not in PRIOR_DISTRIBUTIONS:
+            raise ScenarioError(source, f"{full}.distribution", f"got {dist!r}, expected one of {PRIOR_DISTRIBUTIONS}")
+        low, high = entry.get("low"), entry.get("high")
+        for name, bound in (("low", low), ("high", high)):
+            _check_value(spec, bound, f"{full}.{name}", source)
+        if not low < high:
+            raise ScenarioError(source, full, f"empty range: low ({low}) must be below high ({high})")
+        if dist == "loguniform" and low <= 0:
+            raise ScenarioError(source, f"{full}.low", "a loguniform prior needs low > 0")
+        priors[key] = Prior(key, dist, float(low), float(high))
+    return priors
+
+
+def _flatten_priors(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Priors are tables keyed by parameter path; nested TOML tables are joined with dots."""
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        path = f"{prefix}{key}"
+        if isinstance(value, dict) and not ({"low", "high", "distribution"} & set(value)):
+            flat.update(_flatten_priors(value, path + "."))
+        else:
+            flat[path] = value
+    return flat

@@ -1,0 +1,79 @@
+"""Shared fixtures: paths, the default scenario, and a generator of random valid scenarios."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from sim.parameters import MEDIATOR_STYLES, STATE_SPECS
+from sim.scenario import Scenario, load_scenario, scenario_from_dict
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+DEFAULT = SCENARIOS / "october_2025.toml"
+
+settings.register_profile("ci", max_examples=25, deadline=None)
+settings.register_profile("dev", max_examples=15, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+@pytest.fixture(scope="session")
+def default_scenario() -> Scenario:
+    return load_scenario(DEFAULT)
+
+
+def default_table() -> dict:
+    return tomllib.loads(DEFAULT.read_text())
+
+
+def escalation(*args: str, timeout: float = 300, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run the real ``escalation`` command in a subprocess."""
+    return subprocess.run([sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True,
+                          timeout=timeout, cwd=cwd)
+
+
+# Numeric state parameters that a random scenario varies, with the sub-range explored.
+_VARIED = {
+    "retaliation_propensity": (0.0, 3.0), "counterstrike_probability": (0.0, 1.0),
+    "escalation_propensity": (0.0, 1.0), "resolve": (0.0, 3.0), "grievance_decay": (0.0, 1.0),
+    "grievance_per_attack": (0.0, 3.0), "cost_sensitivity": (0.0, 0.2), "claim_inflation": (0.5, 30.0),
+    "acknowledgement_ratio": (0.0, 1.0), "ceasefire_commitment": (0.0, 1.0), "halt_propensity": (0.0, 3.0),
+    "closure_propensity": (0.0, 1.0), "reopen_propensity": (0.0, 1.0), "crackdown_propensity": (0.0, 0.5),
+    "campaign_threshold": (0.0, 10.0), "ttp_attribution": (0.0, 1.0),
+}
+assert set(_VARIED) <= set(STATE_SPECS)
+
+
+@st.composite
+def random_scenarios(draw) -> Scenario:
+    """A valid scenario built from the default one with randomised parameters, mediators and shocks."""
+    table = default_table()
+    table["scenario"]["horizon_days"] = draw(st.integers(5, 40))
+    for party in ("pakistan", "afghanistan"):
+        for key, (lo, hi) in _VARIED.items():
+            table[party][key] = draw(st.floats(lo, hi, allow_nan=False))
+    table["ttp"]["attack_rate"] = draw(st.floats(0.0, 6.0))
+    table["india"]["threat_factor"] = draw(st.floats(0.0, 2.0))
+    table["lethality"]["sustained_campaign"] = draw(st.floats(0.0, 200.0))
+    keep = draw(st.lists(st.sampled_from(sorted(table["mediators"])), unique=True))
+    table["mediators"] = {k: v for k, v in table["mediators"].items() if k in keep}
+    for med in table["mediators"].values():
+        med["style"] = draw(st.sampled_from(MEDIATOR_STYLES))
+        med["leverage"] = {"pakistan": draw(st.floats(0, 1)), "afghanistan": draw(st.floats(0, 1))}
+        med["talks_propensity"] = draw(st.floats(0, 1))
+        med["trigger_rung"] = draw(st.integers(-6, 10))
+        if "pact_with" in med:
+            med["pact_invoked"] = draw(st.booleans())
+    horizon = table["scenario"]["horizon_days"]
+    table["shocks"] = [s for s in table["shocks"] if s["day"] < horizon]
+    if draw(st.booleans()):
+        table["initial"] = {"ceasefire_in_force": True, "pakistan": {"bound": True, "grievance": 2.0},
+                            "afghanistan": {"bound": True}}
+    return scenario_from_dict(table, "random")

@@ -1,0 +1,214 @@
+"""The rules: invariants over random valid scenarios and seeds, decision tests, lane equivalence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from conftest import default_table, random_scenarios
+from hypothesis import given
+from hypothesis import strategies as st
+from scipy import stats
+
+from sim.ladder import MAX_RUNG, MIN_RUNG, Action
+from sim.model import EscalationModel
+from sim.outcomes import Outcome
+from sim.scenario import scenario_from_dict
+
+seeds = st.integers(0, 2**31 - 1)
+
+
+def _run(scenario, seed, lanes=8, **kw):
+    return EscalationModel(scenario, seed=seed, lanes=lanes, **kw).run()
+
+
+@given(random_scenarios(), seeds)
+def test_rungs_stay_on_the_ladder(scenario, seed):
+    model = _run(scenario, seed)
+    assert model.rung_history.min() >= MIN_RUNG and model.rung_history.max() <= MAX_RUNG
+    valid = {a.key for a in Action}
+    assert all(e.action in valid for e in model.log.events())
+    assert (model.peak_rung == model.rung_history.max(axis=0)).all() or scenario.horizon_days == 0
+
+
+@given(random_scenarios(), seeds)
+def test_casualties_never_negative_nor_decreasing(scenario, seed):
+    model = EscalationModel(scenario, seed=seed, lanes=6)
+    keys = ("deaths_true", "deaths_claimed", "acknowledged_pakistan", "acknowledged_afghanistan", "ttp_deaths")
+    previous = {k: model.summary()[k] for k in keys}
+    while not model.finished:
+        model.step()
+        now = model.summary()
+        for k in keys:
+            assert (now[k] >= 0).all(), k
+            assert (now[k] >= previous[k]).all(), k
+        previous = {k: now[k] for k in keys}
+    for e in model.log.events():
+        assert e.deaths_true >= 0 and e.deaths_claimed >= 0
+
+
+@given(random_scenarios(), seeds)
+def test_bound_party_strikes_only_with_a_logged_violation(scenario, seed):
+    """Replay the log: a state bound by its halt or a ceasefire never strikes without a violation event."""
+    model = _run(scenario, seed, lanes=6)
+    init = scenario.initial
+    for lane in range(model.lanes):
+        bound = {p: init[p]["bound"] for p in ("pakistan", "afghanistan")}
+        violation_pending = {p: False for p in bound}
+        for e in model.log.events(lane):
+            action = Action.from_key(e.action)
+            if action is Action.CEASEFIRE_VIOLATED:
+                assert bound[e.actor], f"violation logged by an unbound party: {e}"
+                violation_pending[e.actor] = True
+            elif action.kinetic and e.actor in bound:
+                if bound[e.actor]:
+                    assert violation_pending[e.actor], f"bound party struck without a violation: {e}"
+                bound = {p: False for p in bound}
+                violation_pending = {p: False for p in bound}
+            elif action is Action.HALT_OPERATIONS:
+                bound[e.actor] = True
+            elif action is Action.CEASEFIRE_DECLARED:
+                bound[e.actor] = True
+
+
+@given(random_scenarios(), seeds)
+def test_closed_days_at_most_days(scenario, seed):
+    model = _run(scenario, seed)
+    s = model.summary()
+    assert (s["closed_days"] >= 0).all() and (s["closed_days"] <= model.day).all()
+    assert set(np.unique(s["outcome"])) <= {o.code for o in Outcome}
+
+
+@given(random_scenarios(), seeds)
+def test_same_seed_same_run(scenario, seed):
+    a, b = _run(scenario, seed, lanes=4), _run(scenario, seed, lanes=4)
+    assert a.log.events() == b.log.events()
+    for key, value in a.summary().items():
+        np.testing.assert_array_equal(value, b.summary()[key], err_msg=key)
+
+
+@given(random_scenarios(), seeds, st.integers(0, 15))
+def test_lane_k_is_run_k_alone(scenario, seed, k):
+    """Lane k of a 16-lane instance unfolds exactly as run k simulated alone (R = 1)."""
+    many = _run(scenario, seed, lanes=16)
+    alone = EscalationModel(scenario, seed=seed, run_indices=np.array([k])).run()
+    assert [e.__dict__ | {"lane": 0} for e in many.log.events(k)] == [e.__dict__ for e in alone.log.events(0)]
+    for key, value in many.summary().items():
+        assert value[k] == alone.summary()[key][0], key
+
+
+def test_lanes_follow_the_rules_as_single_runs_do_statistically(default_scenario):
+    """Outcomes of 600 lanes in one instance vs 150 separate one-lane instances of other runs."""
+    many = _run(default_scenario, seed=7, lanes=600).summary()
+    single = [EscalationModel(default_scenario, seed=8, run_indices=np.array([r]), collect_series=False).run()
+              .summary() for r in range(150)]
+    counts_many = np.bincount(many["outcome"], minlength=3)
+    counts_single = np.bincount([s["outcome"][0] for s in single], minlength=3)
+    table = np.array([counts_many, counts_single])
+    table = table[:, table.sum(axis=0) > 0]
+    if table.shape[1] > 1:
+        assert stats.chi2_contingency(table).pvalue > 0.001
+    peak_single = np.array([s["deaths_true"][0] for s in single])
+    assert stats.mannwhitneyu(many["deaths_true"], peak_single).pvalue > 0.001
+
+
+def test_different_seeds_differ(default_scenario):
+    a, b = _run(default_scenario, 1, lanes=32), _run(default_scenario, 2, lanes=32)
+    assert a.log.events() != b.log.events()
+
+
+def _table(**changes):
+    table = default_table()
+    for dotted, value in changes.items():
+        node = table
+        *path, last = dotted.split(".")
+        for part in path:
+            node = node.setdefault(part, {})
+        node[last] = value
+    return scenario_from_dict(table, "test")
+
+
+def test_no_retaliation_when_propensities_are_zero():
+    scenario = _table(**{"afghanistan.retaliation_propensity": 0.0, "afghanistan.counterstrike_probability": 0.0})
+    model = _run(scenario, 3, lanes=200)
+    assert not any(e.actor == "afghanistan" and Action.from_key(e.action).kinetic for e in model.log.events())
+
+
+def test_certain_retaliation_happens_the_next_day():
+    scenario = _table(**{"afghanistan.retaliation_propensity": 10.0, "afghanistan.counterstrike_probability": 0.0,
+                         "afghanistan.grievance_per_attack": 10.0, "afghanistan.escalation_propensity": 0.0,
+                         "mediators": {}})
+    model = _run(scenario, 3, lanes=100)
+    first = model.summary()["first_raid_border_posts"]
+    assert (first == 1).mean() > 0.95
+
+
+def test_full_commitment_means_no_violations():
+    scenario = _table(**{"pakistan.ceasefire_commitment": 1.0, "afghanistan.ceasefire_commitment": 1.0,
+                         "initial.ceasefire_in_force": True, "initial.pakistan.bound": True,
+                         "initial.afghanistan.bound": True, "shocks": []})
+    model = _run(scenario, 5, lanes=200)
+    assert not any(Action.from_key(e.action).kinetic and e.actor != "ttp" for e in model.log.events())
+    assert (model.outcome() == Outcome.DEESCALATED.code).all()
+
+
+def test_campaign_is_war():
+    scenario = _table(shocks=[{"day": 0, "actor": "pakistan", "action": "sustained_campaign", "target": "afghanistan"}])
+    model = _run(scenario, 5, lanes=50)
+    assert (model.outcome() == Outcome.WAR.code).all()
+
+
+def test_mediator_engages_after_trigger_and_restrains():
+    scenario = _table(**{"mediators": {"iran": {"style": "mediation", "capital": "tehran", "trigger_rung": 9,
+                                                "response_delay": 0.0, "leverage": {"pakistan": 1.0,
+                                                                                    "afghanistan": 1.0}}}})
+    model = _run(scenario, 5, lanes=20)
+    first = model.summary()["first_call_for_restraint"]
+    assert (first == 0).all()
+    assert model.mediators[0].restraint_on("afghanistan").min() > 0
+
+
+def test_day_zero_shocks_happen_in_every_lane(default_scenario):
+    model = _run(default_scenario, 11, lanes=50)
+    s = model.summary()
+    assert (s["first_airstrike_capital"] == 0).all()
+    assert (s["first_airstrike_border_province"] == 0).all()
+    places = {e.location for e in model.log.events() if e.day == 0 and e.action == "airstrike_capital"}
+    assert places == {"kabul"}
+
+
+def test_phase_order_within_a_day(default_scenario):
+    """Shocks come first, then the TTP, then initiatives, counter-strikes, deliberation, mediators."""
+    phase = {"airstrike_capital": 1, "airstrike_border_province": 1, "ttp_attack": 2,
+             "call_for_restraint": 7, "mediation_offer": 7, "talks_hosted": 7}
+    model = _run(default_scenario, 2, lanes=20)
+    for lane in range(model.lanes):
+        day0 = [phase[e.action] for e in model.log.events(lane) if e.day == 0 and e.action in phase]
+        assert day0 == sorted(day0)
+
+
+def test_per_lane_parameters_change_lanes_independently(default_scenario):
+    lanes = 400
+    values = np.where(np.arange(lanes) < lanes // 2, 0.0, 5.0)
+    model = EscalationModel(default_scenario, seed=3, lanes=lanes,
+                            lane_params={"afghanistan.retaliation_propensity": values}).run()
+    raided = model.summary()["first_raid_border_posts"] >= 0
+    assert raided[: lanes // 2].mean() < raided[lanes // 2:].mean()
+
+
+def test_bad_lane_parameters_are_rejected(default_scenario):
+    with pytest.raises(ValueError, match="per-lane"):
+        EscalationModel(default_scenario, lanes=4, lane_params={"pakistan.resolve": np.ones(3)})
+    with pytest.raises(ValueError, match="outside"):
+        EscalationModel(default_scenario, lanes=2, lane_params={"pakistan.ceasefire_commitment": np.array([0.5, 2])})
+    with pytest.raises(ValueError, match="unknown"):
+        EscalationModel(default_scenario, lanes=2, lane_params={"pakistan.style": 1.0})
+
+
+def test_poisson_draws_match_numpy():
+    from sim.streams import LaneStreams
+
+    streams = LaneStreams(1, np.arange(20000))
+    draws = streams.poisson("x", 3.5)
+    assert abs(draws.mean() - 3.5) < 0.06 and abs(draws.var() - 3.5) < 0.15
+    u = streams.uniform("y")
+    assert stats.kstest(u, "uniform").pvalue > 0.001
