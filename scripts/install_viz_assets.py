@@ -101,15 +101,17 @@ def npm_pack(spec: str, dest: Path, npm: str) -> tuple[Path, str]:
     """``npm pack spec`` into ``dest``; return (tarball path, resolved version)."""
     cmd = [npm, "pack", spec, "--json", "--pack-destination", str(dest)]
     try:
-        proc = subprocess.run(
-            cmd, cwd=dest, capture_output=True, text=True, timeout=600, check=False
-        )
+        proc = subprocess.run(cmd, cwd=dest, capture_output=True, text=True, timeout=600, check=False)
     except FileNotFoundError as e:
         raise InstallError(f"npm not found ({npm!r}); install Node.js/npm (apt-get install -y npm)") from e
     except subprocess.TimeoutExpired as e:
         raise InstallError(f"`{' '.join(cmd)}` timed out after 600 s") from e
     if proc.returncode != 0:
-        lines = [ln for ln in (proc.stderr or proc.stdout).strip().splitlines() if " at " not in ln and "warn" not in ln]
+        lines = [
+            ln
+            for ln in (proc.stderr or proc.stdout).strip().splitlines()
+            if " at " not in ln and "warn" not in ln
+        ]
         tail = "\n".join(lines[-12:])
         raise InstallError(f"`{' '.join(cmd)}` failed with exit code {proc.returncode}:\n{tail}")
     version = "?"
@@ -142,7 +144,11 @@ def unpack_selected(tarball: Path, asset: Asset, target: Path) -> list[str]:
                 raise InstallError(f"{asset.spec}: {f} is not in {tarball.name}")
             wanted.append((f, members[f]))
         for pattern in asset.extras:
-            wanted += [(n, m) for n, m in sorted(members.items()) if fnmatch.fnmatch(n, pattern) and n not in asset.files]
+            wanted += [
+                (n, m)
+                for n, m in sorted(members.items())
+                if fnmatch.fnmatch(n, pattern) and n not in asset.files
+            ]
         for rel, member in wanted:
             if rel.startswith("/") or ".." in Path(rel).parts:
                 raise InstallError(f"{asset.spec}: unsafe path {rel!r} in tarball")
@@ -183,7 +189,10 @@ def check(cache: Path, assets: tuple[Asset, ...]) -> bool:
     for probe in SOLARA_ASSETS_PROBES:
         present = (cache / probe).is_file()
         ok &= present
-        print(f"{'ok' if present else 'MISSING':<8} {probe}" + ("" if present else "  (pip install solara-assets)"))
+        print(
+            f"{'ok' if present else 'MISSING':<8} {probe}"
+            + ("" if present else "  (pip install solara-assets)")
+        )
     for asset in assets:
         present = is_present(cache, asset)
         ok &= present
@@ -193,9 +202,15 @@ def check(cache: Path, assets: tuple[Asset, ...]) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--altair", action="store_true", help="also install vega@5, vega-lite@5, vega-embed@6")
-    parser.add_argument("--cache-dir", type=Path, default=None, help="default: solara.server.settings.assets.proxy_cache_dir")
-    parser.add_argument("--check", action="store_true", help="only report what is missing (exit 1 if anything is)")
+    parser.add_argument(
+        "--altair", action="store_true", help="also install vega@5, vega-lite@5, vega-embed@6"
+    )
+    parser.add_argument(
+        "--cache-dir", type=Path, default=None, help="default: solara.server.settings.assets.proxy_cache_dir"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="only report what is missing (exit 1 if anything is)"
+    )
     parser.add_argument("--npm", default=os.environ.get("NPM", "npm"), help="npm executable (default: npm)")
     args = parser.parse_args(argv)
 
@@ -205,7 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         return 0 if check(cache, assets) else 1
     if not (cache / SOLARA_ASSETS_PROBES[0]).is_file():
-        print(f"warning: {SOLARA_ASSETS_PROBES[0]} not in the cache; is solara-assets installed in this venv?", file=sys.stderr)
+        print(
+            f"warning: {SOLARA_ASSETS_PROBES[0]} not in the cache; is solara-assets installed in this venv?",
+            file=sys.stderr,
+        )
     try:
         install(cache, assets, args.npm)
     except InstallError as e:

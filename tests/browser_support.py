@@ -6,9 +6,11 @@ the server answers HTTP, launches Debian's Chromium through Playwright (never
 ``playwright install``), records every request a page makes, and checks that
 none of them left the machine.
 
-Typical use in a pytest test::
+Import it as ``browser_support`` (pytest's default "prepend" import mode puts
+``tests/`` on ``sys.path`` when it has no ``__init__.py``) or as
+``tests.browser_support`` when ``tests`` is a package. Typical use::
 
-    from tests.browser_support import (
+    from browser_support import (
         RequestRecorder, assert_local_only, launch_chromium, solara_server,
     )
     from playwright.sync_api import sync_playwright
@@ -31,6 +33,7 @@ Typical use in a pytest test::
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import re
 import shutil
@@ -84,9 +87,7 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 def chromium_available(executable_path: str = DEFAULT_CHROMIUM) -> bool:
     """True when the Chromium binary and the playwright package are both present."""
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("playwright") is None:
         return False
     return Path(executable_path).exists() or shutil.which(executable_path) is not None
 
@@ -169,9 +170,18 @@ def start_solara(
     log_path = Path(log_path)
     full_env = {**os.environ, **DEFAULT_SERVER_ENV, **(env or {})}
     cmd = [
-        python or sys.executable, "-m", "solara", "run", str(app_path),
-        "--host", host, "--port", str(port),
-        "--production", "--no-open", "--no-check-version",
+        python or sys.executable,
+        "-m",
+        "solara",
+        "run",
+        str(app_path),
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+        "--no-check-version",
         *extra_args,
     ]
     log_file = open(log_path, "wb")  # noqa: SIM115 - closed in stop_solara
@@ -262,12 +272,14 @@ class RequestRecorder:
 
     ``attach`` works on a ``Page`` or a ``BrowserContext``. ``cdn_failures``
     lists ``/_solara/cdn/`` responses with status >= 400; ``failed`` lists
-    requests that got no response at all (``requestfailed``).
+    requests that got no response at all (``requestfailed``); ``errors`` holds
+    console errors and uncaught page exceptions.
     """
 
     urls: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     bad_responses: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def attach(self, target: Any) -> RequestRecorder:
@@ -275,7 +287,20 @@ class RequestRecorder:
         target.on("request", self._on_request)
         target.on("requestfailed", self._on_failed)
         target.on("response", self._on_response)
+        target.on("console", self._on_console)
+        if hasattr(target, "new_page"):  # BrowserContext
+            target.on("weberror", lambda e: self._add_error(f"pageerror: {e.error}"))
+        else:  # Page
+            target.on("pageerror", lambda e: self._add_error(f"pageerror: {e}"))
         return self
+
+    def _add_error(self, text: str) -> None:
+        with self._lock:
+            self.errors.append(text)
+
+    def _on_console(self, msg: Any) -> None:
+        if msg.type == "error":
+            self._add_error(f"console: {msg.text}")
 
     def _on_request(self, request: Any) -> None:
         with self._lock:
@@ -305,6 +330,7 @@ class RequestRecorder:
             self.urls.clear()
             self.failed.clear()
             self.bad_responses.clear()
+            self.errors.clear()
 
 
 def _host_of(url: str) -> str | None:
