@@ -248,6 +248,11 @@ class EscalationModel(mesa.Model):
         self.rung_today = np.where(mask, np.maximum(self.rung_today, action.rung), self.rung_today)
         code = ACTION_CODES[action]
         self.first_day[:, code] = np.where(mask & (self.first_day[:, code] < 0), self.day, self.first_day[:, code])
+        who = self.actor_index.get(actor)
+        if who is not None:
+            first = self.first_by_actor[who, :, code]
+            self.first_by_actor[who, :, code] = np.where(mask & (first < 0), self.day, first)
+            self.count_by_actor[who, :, code] += mask
         if action.kinetic and actor in PARTIES:
             self.kinetic_today |= mask
         if isinstance(place, str):
@@ -308,6 +313,11 @@ class EscalationModel(mesa.Model):
     def _init_outcome_records(self) -> None:
         n = self.lanes
         self.first_day = np.full((n, len(ACTION_CODES)), NO_DAY, dtype=np.int64)
+        self.actor_names = self.scenario.actors
+        self.actor_index = {name: i for i, name in enumerate(self.actor_names)}
+        shape = (len(self.actor_names), n, len(ACTION_CODES))
+        self.first_by_actor = np.full(shape, NO_DAY, dtype=np.int32)  # first day actor took action, per lane
+        self.count_by_actor = np.zeros(shape, dtype=np.int32)  # how many times (lane-days for the TTP)
         self.first_ceasefire_day = np.full(n, NO_DAY, dtype=np.int64)
         self.first_halt_day = np.full(n, NO_DAY, dtype=np.int64)
         self.ceasefire_host = np.full(n, -1, dtype=np.int64)
@@ -356,6 +366,14 @@ class EscalationModel(mesa.Model):
         for action, code in ACTION_CODES.items():
             out[f"first_{action.key}"] = self.first_day[:, code].copy()
         return out
+
+    def first_day_of(self, actor: str, action: Action) -> np.ndarray:
+        """Per lane, the first day ``actor`` took ``action`` (-1 if never)."""
+        return self.first_by_actor[self.actor_index[actor], :, ACTION_CODES[action]]
+
+    def count_of(self, actor: str, action: Action) -> np.ndarray:
+        """Per lane, how many times ``actor`` took ``action``."""
+        return self.count_by_actor[self.actor_index[actor], :, ACTION_CODES[action]]
 
     def date_of(self, day: int) -> str:
         start = dt.date.fromisoformat(self.scenario.start_date)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import json
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,6 +94,7 @@ class Scenario:
     posterior: str = ""
     source: str = "<memory>"
     content_hash: str = ""
+    table: dict[str, Any] = field(default_factory=dict, repr=False)  # the validated TOML data, bases merged
 
     @property
     def actors(self) -> list[str]:
@@ -178,7 +180,7 @@ TOP_LEVEL = ("scenario", "pakistan", "afghanistan", "ttp", "india", "mediators",
              "mediation", "outcome", "initial", "shocks", "priors", "posterior")
 
 
-def _read_table(path: Path, source: str) -> tuple[dict[str, Any], bytes]:
+def _read_table(path: Path, source: str) -> dict[str, Any]:
     try:
         raw_bytes = path.read_bytes()
     except FileNotFoundError:
@@ -188,7 +190,7 @@ def _read_table(path: Path, source: str) -> tuple[dict[str, Any], bytes]:
     except OSError as err:
         raise ScenarioError(source, "", f"cannot read the file ({err.strerror})") from None
     try:
-        return tomllib.loads(raw_bytes.decode("utf-8")), raw_bytes
+        return tomllib.loads(raw_bytes.decode("utf-8"))
     except UnicodeDecodeError:
         raise ScenarioError(source, "", "not a UTF-8 text file") from None
     except tomllib.TOMLDecodeError as err:
@@ -206,12 +208,12 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _resolve_base(data: dict[str, Any], path: Path, source: str, seen: tuple[Path, ...]) -> tuple[dict, bytes]:
+def _resolve_base(data: dict[str, Any], path: Path, source: str, seen: tuple[Path, ...]) -> dict[str, Any]:
     """Follow ``[scenario] base = "other.toml"``: a what-if lists only what differs from its base."""
     meta = data.get("scenario", {})
     base_name = meta.get("base") if isinstance(meta, dict) else None
     if base_name is None:
-        return data, b""
+        return data
     if not isinstance(base_name, str) or not base_name:
         raise ScenarioError(source, "scenario.base", "expected the path of another scenario file")
     base_path = (path.parent / base_name).resolve()
@@ -219,24 +221,28 @@ def _resolve_base(data: dict[str, Any], path: Path, source: str, seen: tuple[Pat
         raise ScenarioError(source, "scenario.base", f"circular base: {base_name}")
     if not base_path.is_file():
         raise ScenarioError(source, "scenario.base", f"no such scenario file {base_name!r} (relative to this file)")
-    base_data, base_bytes = _read_table(base_path, str(base_path))
-    base_data, grand_bytes = _resolve_base(base_data, base_path, str(base_path), (*seen, base_path))
+    base_data = _resolve_base(_read_table(base_path, str(base_path)), base_path, str(base_path), (*seen, base_path))
     for key in ("name", "description"):
         base_data.get("scenario", {}).pop(key, None)
     merged = _merge(base_data, data)
     merged["scenario"] = {k: v for k, v in merged["scenario"].items() if k != "base"}
-    return merged, grand_bytes + base_bytes
+    return merged
 
 
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file; raise ``ScenarioError`` with a one-line message."""
     path = Path(path)
     source = str(path)
-    data, raw_bytes = _read_table(path, source)
-    data, base_bytes = _resolve_base(data, path, source, (path.resolve(),))
+    data = _resolve_base(_read_table(path, source), path, source, (path.resolve(),))
     scenario = scenario_from_dict(data, source)
-    scenario.content_hash = hashlib.sha256(base_bytes + raw_bytes).hexdigest()[:16]
+    scenario.content_hash = table_hash(data)
     return scenario
+
+
+def table_hash(data: dict[str, Any]) -> str:
+    """A hash of a scenario's content (bases merged), independent of formatting and comments."""
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 
 
 def scenario_from_dict(data: dict[str, Any], source: str = "<memory>") -> Scenario:
@@ -311,7 +317,7 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<memory>") -> Scenar
         name=meta_values["name"], description=meta_values["description"], start_date=meta_values["start_date"],
         horizon_days=meta_values["horizon_days"], params=params, mediators=present, crossings=crossings,
         initial=initial, shocks=shocks, parameter_shocks=parameter_shocks, priors=priors, posterior=posterior,
-        source=source,
+        source=source, table=data,
     )
 
 

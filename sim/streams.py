@@ -25,6 +25,7 @@ _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = (np.uint64(s) for s in (30, 27, 31, 11))
 _TO_UNIT = 1.0 / float(1 << 53)
+_NORMAL_ABOVE = 500.0
 
 
 def _mix64(x: np.ndarray) -> np.ndarray:
@@ -81,16 +82,33 @@ class LaneStreams:
         return self.uniform(stream) < p
 
     def poisson(self, stream: str, mean: np.ndarray | float) -> np.ndarray:
-        """A Poisson count per lane by inversion of one uniform (exact, vectorised)."""
+        """A Poisson count per lane by inversion of one uniform (exact up to a mean of 500).
+
+        Sequential search of the CDF on the lanes still below their uniform; a lane's count
+        depends only on its own uniform and mean. Above a mean of 500 a rounded normal
+        approximation is used (error far below the Poisson noise itself).
+        """
         u = self.uniform(stream)
         mean = np.broadcast_to(np.asarray(mean, dtype=np.float64), u.shape)
         out = np.zeros(u.shape, dtype=np.int64)
-        positive = mean > 0
-        if positive.any():
-            # pdtrik is the inverse of the Poisson CDF in its continuous argument; ceil gives
-            # the smallest k with CDF(k) >= u.
-            k = np.ceil(special.pdtrik(u[positive], mean[positive]))
-            out[positive] = np.maximum(k, 0).astype(np.int64)
+        small = np.flatnonzero((mean > 0) & (mean <= _NORMAL_ABOVE))
+        if small.size:
+            m, uu = mean[small], u[small]
+            term = np.exp(-m)
+            cdf = term.copy()
+            k = np.zeros(small.size)
+            active = np.flatnonzero(uu > cdf)
+            limit = int(np.max(m) + 40 * np.sqrt(np.max(m)) + 50)
+            while active.size and k[active[0]] < limit:
+                k[active] += 1
+                term[active] *= m[active] / k[active]
+                cdf[active] += term[active]
+                active = active[uu[active] > cdf[active]]
+            out[small] = k.astype(np.int64)
+        large = np.flatnonzero(mean > _NORMAL_ABOVE)
+        if large.size:
+            z = special.ndtri(np.clip(u[large], 1e-12, 1 - 1e-12))
+            out[large] = np.maximum(np.rint(mean[large] + np.sqrt(mean[large]) * z), 0).astype(np.int64)
         return out
 
     def choice(self, stream: str, n_options: int) -> np.ndarray:

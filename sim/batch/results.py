@@ -1,0 +1,176 @@
+"""Batch results: one row per run, statistics with intervals, figures; and ``run_batch``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..io import atomic_write_text
+from ..outcomes import Outcome
+from ..scenario import Scenario
+from .engine import DEFAULT_CHUNK, Jobs, default_workers, merge_columns, run_jobs
+from .stats import proportion, quartiles
+from .store import BatchStore, columns_to_table, package_version
+
+SUMMARY_FIGURES = ("deaths_true", "deaths_claimed", "peak_rung", "closed_days")
+
+
+@dataclass
+class BatchResult:
+    """Runs of one or more scenarios: ``summary()``, ``to_frame()``, ``plot()``."""
+
+    frames: dict[str, pd.DataFrame]
+    seed: int
+    horizon: dict[str, int]
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per run (all scenarios), without the raw daily rungs."""
+        frames = [f.drop(columns=["rungs"], errors="ignore") for f in self.frames.values()]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+    def summary(self) -> dict[str, dict[str, Any]]:
+        """Per scenario: outcome counts and shares with 95% Wilson intervals, and quartiles."""
+        return {name: summarise(frame, self.seed) for name, frame in self.frames.items()}
+
+    def table(self) -> str:
+        """The summary as a plain-text table."""
+        return format_table(self.summary())
+
+    def plot(self, out: str | Path) -> list[Path]:
+        """Write the batch figures (outcome shares, survival to first ceasefire, rung fan chart)."""
+        from .figures import batch_figures
+
+        return batch_figures(self, Path(out))
+
+
+def summarise(frame: pd.DataFrame, seed: int) -> dict[str, Any]:
+    n = len(frame)
+    counts = {o.key: int((frame["outcome"] == o.key).sum()) for o in Outcome}
+    out: dict[str, Any] = {"runs": n, "seed": seed, "outcomes": counts}
+    for outcome in Outcome:
+        p, lo, hi = proportion(counts[outcome.key], n)
+        out[f"p_{outcome.key}"] = p
+        out[f"p_{outcome.key}_ci_low"], out[f"p_{outcome.key}_ci_high"] = lo, hi
+    out["ci_low"], out["ci_high"] = out["p_deescalated_ci_low"], out["p_deescalated_ci_high"]
+    ceasefire = frame["first_ceasefire_day"].to_numpy()
+    p, lo, hi = proportion(int((ceasefire >= 0).sum()), n)
+    out["days_to_first_ceasefire"] = quartiles(ceasefire[ceasefire >= 0]) | {"share": p, "ci_low": lo, "ci_high": hi}
+    truce = frame["first_truce_day"].to_numpy()
+    out["days_to_first_truce"] = quartiles(truce[truce >= 0]) | {"share": proportion(int((truce >= 0).sum()), n)[0]}
+    for key in SUMMARY_FIGURES:
+        out[key] = quartiles(frame[key].to_numpy())
+    return out
+
+
+def format_table(summary: dict[str, dict[str, Any]]) -> str:
+    def pct(s, key):
+        return f"{100 * s[f'p_{key}']:5.1f}% [{100 * s[f'p_{key}_ci_low']:.1f}, {100 * s[f'p_{key}_ci_high']:.1f}]"
+
+    def q(d):
+        if d["median"] is None:
+            return "-"
+        return f"{d['median']:g} ({d['q1']:g}-{d['q3']:g})"
+
+    header = ("scenario", "runs", "de-escalated [95% CI]", "contained [95% CI]", "war [95% CI]",
+              "first ceasefire day", "peak rung", "deaths true", "deaths claimed", "days closed")
+    rows = [header]
+    for name, s in summary.items():
+        cf = s["days_to_first_ceasefire"]
+        rows.append((name, str(s["runs"]), pct(s, "deescalated"), pct(s, "contained"), pct(s, "war"),
+                     f"{q(cf)}; {100 * cf['share']:.0f}% ever", q(s["peak_rung"]), q(s["deaths_true"]),
+                     q(s["deaths_claimed"]), q(s["closed_days"])))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    notes = "Shares with 95% Wilson intervals; other figures: median (quartiles). Ceasefire day among runs with one."
+    return "\n".join(lines + ["", notes])
+
+
+def _progress(total: int, enabled: bool):
+    if not enabled:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="run", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
+
+
+def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0, workers: int | None = None,
+              backend: str = "local", scheduler: str | None = None, out: str | Path | None = None,
+              resume: bool = False, progress: bool = False, chunk_size: int = DEFAULT_CHUNK,
+              horizon: int | None = None, client=None) -> BatchResult:
+    """Run ``runs`` runs of each scenario; with ``out``, write as it goes and resume after a crash."""
+    scenarios = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise ValueError(f"two scenarios share a name: {names}")
+    workers = default_workers() if workers is None else workers
+    manifest = {
+        "kind": "batch", "version": package_version(), "seed": seed, "runs": runs, "chunk_size": chunk_size,
+        "horizon": horizon, "sweep": None, "posterior": None,
+        "scenarios": [{"name": s.name, "source": s.source, "content_hash": s.content_hash} for s in scenarios],
+    }
+    jobs = {s.name: Jobs.replicates(s, runs, seed, horizon) for s in scenarios}
+    frames = execute(jobs, manifest, out, resume, workers, backend, scheduler, progress, chunk_size, client)
+    result = BatchResult(frames, seed, {s.name: horizon or s.horizon_days for s in scenarios}, manifest)
+    if out is not None:
+        write_summary(Path(out), result)
+    return result
+
+
+def execute(jobs: dict[str, Jobs], manifest: dict[str, Any], out: str | Path | None, resume: bool, workers: int,
+            backend: str, scheduler: str | None, progress: bool, chunk_size: int, client=None
+            ) -> dict[str, pd.DataFrame]:
+    """Run every missing chunk of every scenario's jobs; return one frame per scenario, in run order."""
+    store = BatchStore(Path(out)) if out is not None else None
+    if store is not None:
+        store.open(manifest, [j.scenario for j in jobs.values()], resume)
+    todo: dict[str, list[tuple[int, int]]] = {}
+    for name, job in jobs.items():
+        bounds = job.chunk_bounds(chunk_size)
+        done = store.done_chunks(name, bounds) if store is not None else set()
+        todo[name] = [b for b in bounds if b not in done]
+    total = sum(len(j) for j in jobs.values())
+    bar = _progress(total, progress)
+    if bar is not None:
+        bar.update(total - sum(b[1] - b[0] for bs in todo.values() for b in bs))
+    frames = {}
+    try:
+        for name, job in jobs.items():
+            parts = {}
+            for bounds, columns in run_jobs(job, todo[name], workers, backend, scheduler, client):
+                if store is not None:
+                    store.write_chunk(name, bounds, columns)
+                else:
+                    parts[bounds] = columns
+                if bar is not None:
+                    bar.update(bounds[1] - bounds[0])
+            if store is not None:
+                frames[name] = store.read_runs(name)
+            else:
+                merged = merge_columns(parts)
+                frames[name] = columns_to_table(name, merged).to_pandas() if merged else pd.DataFrame()
+            frames[name] = frames[name].sort_values("_row" if "_row" in frames[name] else "run",
+                                                    kind="stable").reset_index(drop=True)
+    finally:
+        if bar is not None:
+            bar.close()
+    return frames
+
+
+def write_summary(out: Path, result: BatchResult) -> Path:
+    payload = {"metadata": result.metadata, "scenarios": result.summary()}
+    return atomic_write_text(out / "summary.json", json.dumps(payload, indent=2, default=_json_default) + "\n")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, np.generic):
+        return value.item()
+    raise TypeError(f"not JSON serialisable: {type(value)}")

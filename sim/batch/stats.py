@@ -1,0 +1,62 @@
+"""Statistics with intervals: proportions (Wilson), quantiles, paired differences."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import stats
+
+CONFIDENCE = 0.95
+
+
+def proportion(successes: int, trials: int, confidence: float = CONFIDENCE) -> tuple[float, float, float]:
+    """Share and its Wilson score interval (scipy's binomtest); (nan, nan, nan) with no trials."""
+    if trials <= 0:
+        return math.nan, math.nan, math.nan
+    ci = stats.binomtest(int(successes), int(trials)).proportion_ci(confidence_level=confidence, method="wilson")
+    return successes / trials, float(ci.low), float(ci.high)
+
+
+def quartiles(values: np.ndarray) -> dict[str, float | None]:
+    """Median and quartiles (None when there are no values)."""
+    values = np.asarray(values, dtype=float)
+    if values.size == 0:
+        return {"median": None, "q1": None, "q3": None, "n": 0}
+    q1, med, q3 = np.percentile(values, [25, 50, 75])
+    return {"median": float(med), "q1": float(q1), "q3": float(q3), "n": int(values.size)}
+
+
+def mean_interval(values: np.ndarray, confidence: float = CONFIDENCE) -> tuple[float, float, float]:
+    """Mean and a t interval (for paired differences)."""
+    values = np.asarray(values, dtype=float)
+    n = values.size
+    if n == 0:
+        return math.nan, math.nan, math.nan
+    mean = float(values.mean())
+    if n == 1:
+        return mean, math.nan, math.nan
+    half = stats.t.ppf(0.5 + confidence / 2, n - 1) * values.std(ddof=1) / math.sqrt(n)
+    return mean, mean - half, mean + half
+
+
+def unpaired_halfwidth(a: np.ndarray, b: np.ndarray, confidence: float = CONFIDENCE) -> float:
+    """Half-width of the interval for mean(a) - mean(b) had a and b been independent samples."""
+    a, b = np.asarray(a, float), np.asarray(b, float)
+    if a.size < 2 or b.size < 2:
+        return math.nan
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    return float(z * math.sqrt(a.var(ddof=1) / a.size + b.var(ddof=1) / b.size))
+
+
+def kaplan_meier(event_day: np.ndarray, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """Share of runs still without the event after each day (event_day < 0 = censored at the horizon)."""
+    event_day = np.asarray(event_day)
+    days = np.arange(horizon + 1)
+    if event_day.size == 0:
+        return days, np.ones_like(days, dtype=float)
+    happened = event_day[event_day >= 0]
+    counts = np.bincount(happened, minlength=horizon + 1)[: horizon + 1]
+    at_risk = event_day.size - np.concatenate([[0], np.cumsum(counts)[:-1]])
+    hazard = np.divide(counts, at_risk, out=np.zeros(horizon + 1), where=at_risk > 0)
+    return days, np.cumprod(1 - hazard)
