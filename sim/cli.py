@@ -11,11 +11,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .errors import UsageError
 from .scenario import ScenarioError, load_scenario
-
-
-class UsageError(Exception):
-    """A command-line value that cannot be used (exit status 2)."""
 
 
 class _Parser(argparse.ArgumentParser):
