@@ -7,6 +7,7 @@ file, the key and what is allowed, and exit status 2 -- never a traceback.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,6 +54,125 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _batch_checks(args: argparse.Namespace) -> None:
+    """Checks that must pass before anything is written (so nothing half-made is left behind)."""
+    if args.backend == "dask":
+        if not args.scheduler:
+            raise UsageError("--backend dask needs --scheduler ADDRESS (e.g. tcp://127.0.0.1:8786)")
+        from .batch.engine import check_scheduler
+
+        try:
+            check_scheduler(args.scheduler)
+        except ConnectionError as err:
+            raise UsageError(str(err)) from None
+    elif args.scheduler:
+        raise UsageError("--scheduler is only used with --backend dask")
+
+
+def _progress_wanted(args: argparse.Namespace) -> bool:
+    return not getattr(args, "json", False) and sys.stderr.isatty()
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    from .batch import run_batch
+
+    scenarios = [load_scenario(path) for path in args.scenarios]
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise UsageError(f"two scenario files share a [scenario] name: {', '.join(names)}")
+    _batch_checks(args)
+    result = run_batch(scenarios, args.runs, args.seed, args.workers, args.backend, args.scheduler, args.out,
+                       args.resume, _progress_wanted(args), args.chunk_size)
+    if args.out:
+        result.plot(args.out)
+    if args.json:
+        print(json.dumps(result.summary(), indent=2))
+    else:
+        print(result.table())
+        if args.out:
+            print(f"\nWrote runs (Parquet), summary.json and figures to {args.out}")
+    return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from .batch.sweep import parse_axis, run_sweep
+
+    scenario = load_scenario(args.scenario)
+    axes = [parse_axis(text, scenario) for text in args.param]
+    if len(axes) > 2:
+        raise UsageError("a sweep takes one or two --param axes")
+    if len({a.key for a in axes}) != len(axes):
+        raise UsageError("--param: the same key twice")
+    _batch_checks(args)
+    result = run_sweep(scenario, axes, args.runs, args.seed, args.workers, args.out, args.resume,
+                       _progress_wanted(args), args.backend, args.scheduler)
+    table = result.points()
+    if args.json:
+        print(table.to_json(orient="records", indent=2))
+    else:
+        print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        if args.out:
+            print(f"\nWrote points.csv, sweep.png, runs (Parquet) and summary.json to {args.out}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from .batch.compare import compare
+
+    a, b = load_scenario(args.a), load_scenario(args.b)
+    _batch_checks(args)
+    result = compare(a, b, args.runs, args.seed, args.workers, out=args.out, resume=args.resume,
+                     progress=_progress_wanted(args), backend=args.backend, scheduler=args.scheduler)
+    if args.json:
+        print(json.dumps(result.differences(), indent=2))
+    else:
+        print(result.table())
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from .batch.replay import load_run
+    from .batch.store import StoreError
+    from .results import RunResult
+
+    try:
+        scenario, seed, run_indices, params = load_run(args.directory, args.run, args.scenario)
+    except StoreError as err:
+        raise UsageError(str(err)) from None
+    result = RunResult.simulate(scenario, seed, int(run_indices[0]), lane_params=params)
+    print(result.to_json() if args.json else result.report())
+    return 0
+
+
+def cmd_viz(args: argparse.Namespace) -> int:
+    from . import viz
+
+    if args.scenario is not None:
+        load_scenario(args.scenario)  # fail early, with the one-line message
+    if (args.replay is None) != (args.run is None):
+        raise UsageError("--replay DIR and --run K go together")
+    if args.replay is not None:
+        from .batch.replay import load_run
+        from .batch.store import StoreError
+
+        try:
+            load_run(args.replay, args.run)
+        except StoreError as err:
+            raise UsageError(str(err)) from None
+    return viz.serve(args.scenario, host=args.host, port=args.port, replay=args.replay, run=args.run)
+
+
+def _add_batch_options(parser: argparse.ArgumentParser, runs: int) -> None:
+    parser.add_argument("--runs", type=positive_int, default=runs, help=f"runs per scenario or grid point (default {runs})")
+    parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
+    parser.add_argument("--workers", type=positive_int, default=None, help="worker processes (default: all cores)")
+    parser.add_argument("--backend", choices=("local", "dask"), default="local", help="where chunks run")
+    parser.add_argument("--scheduler", default=None, help="Dask scheduler address, with --backend dask")
+    parser.add_argument("--out", type=Path, default=None, help="write runs (Parquet), summary.json, figures here")
+    parser.add_argument("--resume", action="store_true", help="continue an interrupted batch in --out")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table (no progress bar)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="escalation", description="Agent-based simulator of the October 2025 "
                      "Afghanistan-Pakistan crisis: single runs, batches, sweeps, calibration and a browser app.")
@@ -66,6 +186,40 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     run.add_argument("--out", type=Path, default=None, help="also write events.csv, series.csv and a figure here")
     run.set_defaults(handler=cmd_run)
+
+    batch = sub.add_parser("batch", help="many runs of one or more scenarios: outcome shares with intervals")
+    batch.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario TOML files")
+    _add_batch_options(batch, 10_000)
+    batch.add_argument("--chunk-size", type=positive_int, default=2048, help="lanes per model instance (default 2048)")
+    batch.set_defaults(handler=cmd_batch)
+
+    sweep = sub.add_parser("sweep", help="P(de-escalated) over a grid of one or two parameters")
+    sweep.add_argument("scenario", help="scenario TOML file")
+    sweep.add_argument("--param", action="append", required=True, metavar="KEY=START:STOP:N",
+                       help="a parameter axis, e.g. pakistan.retaliation_propensity=0:2:9 (once or twice)")
+    _add_batch_options(sweep, 1000)
+    sweep.set_defaults(handler=cmd_sweep)
+
+    comp = sub.add_parser("compare", help="two scenarios paired run by run (common random numbers)")
+    comp.add_argument("a", metavar="A.toml")
+    comp.add_argument("b", metavar="B.toml")
+    _add_batch_options(comp, 10_000)
+    comp.set_defaults(handler=cmd_compare)
+
+    replay = sub.add_parser("replay", help="replay one run of a stored batch, exactly as counted")
+    replay.add_argument("directory", type=Path, metavar="DIR", help="a batch's --out directory")
+    replay.add_argument("--run", type=non_negative_int, required=True, help="run index (row, for a sweep)")
+    replay.add_argument("--scenario", default=None, help="scenario name, when the batch holds several")
+    replay.add_argument("--json", action="store_true", help="print one JSON object")
+    replay.set_defaults(handler=cmd_replay)
+
+    viz = sub.add_parser("viz", help="the browser app (Mesa SolaraViz) for one scenario, or a replayed run")
+    viz.add_argument("scenario", nargs="?", default=None, help="scenario TOML file (default: october_2025)")
+    viz.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    viz.add_argument("--port", type=positive_int, default=8765, help="port (default 8765)")
+    viz.add_argument("--replay", type=Path, default=None, metavar="DIR", help="a batch's --out directory")
+    viz.add_argument("--run", type=non_negative_int, default=None, help="run to replay, with --replay")
+    viz.set_defaults(handler=cmd_viz)
     return parser
 
 

@@ -233,6 +233,7 @@ class EscalationModel(mesa.Model):
         if self.datacollector is not None:
             self.datacollector.collect(self)
         self.day += 1
+        self.running = self.day < self.horizon  # Mesa's batch_run and SolaraViz stop on this
 
     # ---- services for the agents ----------------------------------------------------------------
     def state(self, name: str) -> StateActor:
@@ -244,8 +245,13 @@ class EscalationModel(mesa.Model):
     def emit(self, actor: str, action: Action, target: str, mask: np.ndarray, place: Any = None,
              deaths_true: np.ndarray | None = None, deaths_claimed: np.ndarray | None = None,
              count: np.ndarray | None = None) -> None:
-        """Record an action taken in the lanes of ``mask``: outcomes, the day's rung and the event log."""
-        self.rung_today = np.where(mask, np.maximum(self.rung_today, action.rung), self.rung_today)
+        """Record an action taken in the lanes of ``mask``: outcomes, the day's rung and the event log.
+
+        The day's rung is that of the crisis between the states and the mediators; TTP attacks,
+        nearly daily background violence, are logged and counted but do not set it.
+        """
+        if actor != "ttp":
+            self.rung_today = np.where(mask, np.maximum(self.rung_today, action.rung), self.rung_today)
         code = ACTION_CODES[action]
         self.first_day[:, code] = np.where(mask & (self.first_day[:, code] < 0), self.day, self.first_day[:, code])
         who = self.actor_index.get(actor)

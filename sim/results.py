@@ -37,9 +37,10 @@ class RunResult:
     dates: list[str] = field(default_factory=list)
 
     @classmethod
-    def simulate(cls, scenario: Scenario, seed: int = 0, run: int = 0, days: int | None = None) -> RunResult:
+    def simulate(cls, scenario: Scenario, seed: int = 0, run: int = 0, days: int | None = None,
+                 lane_params: dict[str, float] | None = None) -> RunResult:
         """Run run number ``run`` of ``seed`` alone (R = 1), exactly as a batch would."""
-        model = EscalationModel(scenario, seed=seed, run_indices=np.array([run]), horizon=days)
+        model = EscalationModel(scenario, seed=seed, run_indices=np.array([run]), horizon=days, lane_params=lane_params)
         model.run()
         return cls.from_model(model)
 

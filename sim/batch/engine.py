@@ -80,7 +80,7 @@ def simulate_chunk(task: ChunkTask) -> dict[str, np.ndarray]:
     if task.point is not None:
         columns["point"] = task.point
     columns["rungs"] = np.ascontiguousarray(model.rung_history.T)  # (lanes, days) int8
-    columns["_row"] = np.arange(task.start, task.stop)
+    columns["row"] = np.arange(task.start, task.stop)
     return columns
 
 

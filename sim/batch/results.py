@@ -157,8 +157,8 @@ def execute(jobs: dict[str, Jobs], manifest: dict[str, Any], out: str | Path | N
             else:
                 merged = merge_columns(parts)
                 frames[name] = columns_to_table(name, merged).to_pandas() if merged else pd.DataFrame()
-            frames[name] = frames[name].sort_values("_row" if "_row" in frames[name] else "run",
-                                                    kind="stable").reset_index(drop=True)
+            if not frames[name].empty:
+                frames[name] = frames[name].sort_values("row", kind="stable").reset_index(drop=True)
     finally:
         if bar is not None:
             bar.close()

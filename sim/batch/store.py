@@ -140,7 +140,7 @@ def columns_to_table(scenario: str, columns: dict[str, np.ndarray]) -> pa.Table:
             data["outcome"] = pa.array([Outcome.from_code(c).key for c in values], pa.string())
         elif key == "ceasefire_host":
             data[key] = pa.array(values.astype(np.int64))
-        elif not key.startswith("_"):
+        else:
             data[key] = pa.array(values)
     return pa.table(data)
 
