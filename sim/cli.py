@@ -132,13 +132,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     from .batch.replay import load_run
-    from .batch.store import StoreError
     from .results import RunResult
 
-    try:
-        scenario, seed, run_indices, params = load_run(args.directory, args.run, args.scenario)
-    except StoreError as err:
-        raise UsageError(str(err)) from None
+    scenario, seed, run_indices, params = load_run(args.directory, args.run, args.scenario)
     result = RunResult.simulate(scenario, seed, int(run_indices[0]), lane_params=params)
     print(result.to_json() if args.json else result.report())
     return 0
@@ -153,12 +149,8 @@ def cmd_viz(args: argparse.Namespace) -> int:
         raise UsageError("--replay DIR and --run K go together")
     if args.replay is not None:
         from .batch.replay import load_run
-        from .batch.store import StoreError
 
-        try:
-            load_run(args.replay, args.run)
-        except StoreError as err:
-            raise UsageError(str(err)) from None
+        load_run(args.replay, args.run)  # fail early, with the one-line message
     return viz.serve(args.scenario, host=args.host, port=args.port, replay=args.replay, run=args.run)
 
 

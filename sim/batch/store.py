@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..errors import UsageError
 from ..io import atomic_write, atomic_write_text
 from ..outcomes import Outcome
 from ..scenario import Scenario, scenario_from_dict
@@ -31,7 +32,7 @@ from ..scenario import Scenario, scenario_from_dict
 MANIFEST = "manifest.json"
 
 
-class StoreError(ValueError):
+class StoreError(UsageError):
     """A batch directory that cannot be used as asked (one line for the user, exit status 2)."""
 
 

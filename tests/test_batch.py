@@ -1,0 +1,189 @@
+"""Batch runs: known answers, interval coverage, reproducibility across workers and backends, replay."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import DEFAULT, SCENARIOS, default_table, escalation
+
+from sim.batch import run_batch
+from sim.batch.compare import compare
+from sim.batch.replay import load_run, stored_row
+from sim.batch.stats import kaplan_meier, proportion
+from sim.model import EscalationModel
+from sim.results import RunResult
+from sim.scenario import load_scenario, scenario_from_dict
+
+TRUE_P_WAR = 0.3
+
+
+def coin_scenario(p: float = TRUE_P_WAR, horizon: int = 1):
+    """War iff Afghanistan counter-strikes on day 0, which it does with probability p: P(war) = p exactly."""
+    table = default_table()
+    table["scenario"].update(name="coin", horizon_days=horizon)
+    table["mediators"] = {}
+    table["afghanistan"].update(counterstrike_probability=p, escalation_propensity=1.0, campaign_threshold=0.0,
+                                cost_sensitivity=0.0, claim_satisfaction=0.0,
+                                capabilities=["cross_border_fire", "sustained_campaign"])
+    table["shocks"] = [table["shocks"][0]]
+    return scenario_from_dict(table, "coin")
+
+
+def test_known_answer_certain_deescalation():
+    table = default_table()
+    table["scenario"]["name"] = "calm"
+    table["shocks"] = []
+    table["initial"] = {"ceasefire_in_force": True, "pakistan": {"bound": True}, "afghanistan": {"bound": True}}
+    for party in ("pakistan", "afghanistan"):
+        table[party]["ceasefire_commitment"] = 1.0
+    s = run_batch(scenario_from_dict(table, "calm"), 3000, seed=4, workers=1).summary()["calm"]
+    assert s["outcomes"] == {"deescalated": 3000, "contained": 0, "war": 0}
+    assert s["p_deescalated"] == 1.0 and s["ci_low"] > 0.998
+
+
+def test_known_answer_share_computed_by_hand():
+    runs = 20_000
+    s = run_batch(coin_scenario(), runs, seed=9, workers=1).summary()["coin"]
+    standard_error = (TRUE_P_WAR * (1 - TRUE_P_WAR) / runs) ** 0.5
+    assert abs(s["p_war"] - TRUE_P_WAR) < 4 * standard_error  # fails by chance once in ~16,000 seeds
+    assert s["outcomes"]["war"] + s["outcomes"]["contained"] == runs
+    half_width = (s["p_war_ci_high"] - s["p_war_ci_low"]) / 2
+    assert abs(half_width - 1.96 * standard_error) < 0.1 * standard_error
+
+
+def test_wilson_interval_covers_the_truth_at_the_nominal_rate():
+    """400 batches of 300 runs of the coin scenario: the 95% interval covers p = 0.3 in ~95% of them."""
+    batches, runs = 400, 300
+    model = EscalationModel(coin_scenario(), seed=2024, lanes=batches * runs, record_events=False,
+                            collect_series=False).run()
+    war = (model.outcome() == 2).reshape(batches, runs).sum(axis=1)
+    covered = [lo <= TRUE_P_WAR <= hi for _, lo, hi in (proportion(k, runs) for k in war)]
+    rate, lo, hi = proportion(sum(covered), batches)
+    assert lo <= 0.95 <= hi, f"coverage {rate:.3f} [{lo:.3f}, {hi:.3f}]"
+
+
+def test_workers_and_chunk_sizes_give_identical_tables(default_scenario):
+    one = run_batch(default_scenario, 3000, seed=5, workers=1, chunk_size=3000).to_frame()
+    two = run_batch(default_scenario, 3000, seed=5, workers=2, chunk_size=700).to_frame()
+    pd.testing.assert_frame_equal(one, two)
+
+
+def test_dask_backend_gives_the_local_table(default_scenario):
+    from dask.distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=2, threads_per_worker=1, host="127.0.0.1", dashboard_address=None,
+                      processes=True) as cluster, Client(cluster) as client:
+        remote = run_batch(default_scenario, 2000, seed=6, backend="dask", client=client, chunk_size=500).to_frame()
+    local = run_batch(default_scenario, 2000, seed=6, workers=1).to_frame()
+    pd.testing.assert_frame_equal(local, remote)
+
+
+def test_replay_is_exactly_the_run_the_batch_counted(tmp_path, default_scenario):
+    out = tmp_path / "b"
+    run_batch(default_scenario, 600, seed=3, workers=2, out=out, chunk_size=256)
+    for k in (0, 257, 599):
+        scenario, seed, runs, params = load_run(out, k)
+        replayed = RunResult.simulate(scenario, seed, int(runs[0]), lane_params=params).summary
+        row = stored_row(out, k)
+        for key in ("outcome", "peak_rung", "first_ceasefire_day", "deaths_true", "deaths_claimed", "closed_days"):
+            assert replayed[key] == row[key], (k, key)
+
+
+def test_summary_json_records_what_reproduces_it(tmp_path, default_scenario):
+    out = tmp_path / "b"
+    run_batch(default_scenario, 500, seed=3, workers=1, out=out)
+    data = json.loads((out / "summary.json").read_text())
+    meta = data["metadata"]
+    assert meta["seed"] == 3 and meta["runs"] == 500 and meta["chunk_size"] > 0 and meta["version"]
+    assert meta["scenarios"][0]["content_hash"] == default_scenario.content_hash
+    assert data["scenarios"]["october_2025"]["runs"] == 500
+
+
+def test_results_object_api(default_scenario, tmp_path):
+    result = run_batch(default_scenario, 800, seed=1, workers=1)
+    frame = result.to_frame()
+    assert len(frame) == 800 and {"run", "outcome", "deaths_true", "first_ceasefire_day"} <= set(frame.columns)
+    assert "de-escalated" in result.table()
+    paths = result.plot(tmp_path)
+    assert all(p.stat().st_size > 5000 for p in paths)
+
+
+def test_common_random_numbers_narrow_the_interval():
+    a = load_scenario(DEFAULT)
+    b = load_scenario(SCENARIOS / "no_india_factor.toml")
+    d = compare(a, b, 3000, seed=2, workers=1).differences()
+    assert d["p_deescalated"]["narrower_by"] > 1.5
+    assert d["p_deescalated"]["ci_low"] <= d["p_deescalated"]["diff"] <= d["p_deescalated"]["ci_high"]
+
+
+def test_kaplan_meier_by_hand():
+    days, surv = kaplan_meier(np.array([0, 1, 1, -1]), 3)
+    np.testing.assert_allclose(surv, [0.75, 0.25, 0.25, 0.25])
+
+
+# ---- the CLI, in real processes ---------------------------------------------------------------
+
+def test_cli_batch_json_fields():
+    proc = escalation("batch", str(DEFAULT), "--runs", "2000", "--json", "--workers", "2")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    s = data["october_2025"]
+    assert s["runs"] == 2000 and set(s["outcomes"]) == {"deescalated", "contained", "war"}
+    assert sum(s["outcomes"].values()) == 2000
+    for key in ("p_deescalated", "ci_low", "ci_high", "p_war", "p_war_ci_low", "p_war_ci_high"):
+        assert 0 <= s[key] <= 1
+    assert s["ci_low"] <= s["p_deescalated"] <= s["ci_high"]
+    assert proc.stderr == ""  # no progress bar in --json mode
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["batch", str(DEFAULT), "--runs", "0"], "--runs"),
+    (["batch", str(DEFAULT), "--seed", "-3"], "--seed"),
+    (["batch", "nope.toml"], "no such scenario file"),
+    (["batch", str(DEFAULT), "--backend", "dask"], "--scheduler"),
+    (["batch", str(DEFAULT), "--backend", "dask", "--scheduler", "tcp://127.0.0.1:9"], "cannot reach"),
+    (["sweep", str(DEFAULT), "--param", "pakistan.retaliation_propensty=0:1:3"], "did you mean"),
+    (["sweep", str(DEFAULT), "--param", "mediators.qatar.style=0:1:3"], "cannot be swept"),
+    (["sweep", str(DEFAULT), "--param", "pakistan.resolve=1:1:3"], "empty range"),
+    (["sweep", str(DEFAULT), "--param", "pakistan.resolve=0:1:0"], "empty range"),
+    (["sweep", str(DEFAULT), "--param", "pakistan.ceasefire_commitment=0:2:3"], "outside"),
+    (["replay", "/nonexistent-batch", "--run", "1"], "no batch here"),
+])
+def test_cli_batch_bad_input(tmp_path, args, fragment):
+    out = tmp_path / "out"
+    proc = escalation(*args, "--out", str(out)) if args[0] != "replay" else escalation(*args)
+    assert proc.returncode == 2, proc.stderr
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+    assert fragment in proc.stderr
+    assert not (out / "summary.json").exists()
+
+
+def test_cli_refuses_to_mix_batches(tmp_path):
+    out = tmp_path / "b"
+    assert escalation("batch", str(DEFAULT), "--runs", "300", "--out", str(out), "--json").returncode == 0
+    again = escalation("batch", str(DEFAULT), "--runs", "300", "--out", str(out))
+    assert again.returncode == 2 and "--resume" in again.stderr
+    other = escalation("batch", str(DEFAULT), "--runs", "500", "--out", str(out), "--resume")
+    assert other.returncode == 2 and "'runs' differs" in other.stderr
+
+
+def test_cli_sweep_writes_points_and_figure(tmp_path):
+    out = tmp_path / "s"
+    proc = escalation("sweep", str(DEFAULT), "--param", "mediation.mediation_weight=0:2:3",
+                      "--param", "india.threat_factor=0:1:2", "--runs", "200", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    points = pd.read_csv(out / "points.csv")
+    assert len(points) == 6 and (points["runs"] == 200).all()
+    assert (out / "sweep.png").stat().st_size > 5000
+
+
+def test_cli_replay_prints_the_timeline(tmp_path):
+    out = tmp_path / "b"
+    assert escalation("batch", str(DEFAULT), "--runs", "100", "--out", str(out), "--json").returncode == 0
+    proc = escalation("replay", str(out), "--run", "42", "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert data["run"] == 42 and data["events"][0]["action"] == "airstrike_capital"
