@@ -197,6 +197,15 @@ def _read_table(path: Path, source: str) -> dict[str, Any]:
         raise ScenarioError(source, "", f"not valid TOML ({err})") from None
 
 
+def _read_scenario_file(path: Path, source: str) -> dict[str, Any]:
+    """Read one TOML file; a relative ``posterior`` path is taken relative to that file."""
+    data = _read_table(path, source)
+    posterior = data.get("posterior")
+    if isinstance(posterior, str) and posterior and not Path(posterior).is_absolute():
+        data["posterior"] = str((path.parent / posterior).resolve())
+    return data
+
+
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """Tables merge key by key; any other value (arrays of shocks included) replaces the base's."""
     merged = dict(base)
@@ -221,7 +230,8 @@ def _resolve_base(data: dict[str, Any], path: Path, source: str, seen: tuple[Pat
         raise ScenarioError(source, "scenario.base", f"circular base: {base_name}")
     if not base_path.is_file():
         raise ScenarioError(source, "scenario.base", f"no such scenario file {base_name!r} (relative to this file)")
-    base_data = _resolve_base(_read_table(base_path, str(base_path)), base_path, str(base_path), (*seen, base_path))
+    base_data = _resolve_base(_read_scenario_file(base_path, str(base_path)), base_path, str(base_path),
+                              (*seen, base_path))
     for key in ("name", "description"):
         base_data.get("scenario", {}).pop(key, None)
     merged = _merge(base_data, data)
@@ -233,16 +243,22 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario file; raise ``ScenarioError`` with a one-line message."""
     path = Path(path)
     source = str(path)
-    data = _resolve_base(_read_table(path, source), path, source, (path.resolve(),))
+    data = _resolve_base(_read_scenario_file(path, source), path, source, (path.resolve(),))
     scenario = scenario_from_dict(data, source)
-    scenario.content_hash = table_hash(data)
+    extra = b""
+    if scenario.posterior:
+        try:
+            extra = Path(scenario.posterior).read_bytes()
+        except OSError:
+            raise ScenarioError(source, "posterior", f"cannot read the posterior file {scenario.posterior}") from None
+    scenario.content_hash = table_hash(data, extra)
     return scenario
 
 
-def table_hash(data: dict[str, Any]) -> str:
-    """A hash of a scenario's content (bases merged), independent of formatting and comments."""
+def table_hash(data: dict[str, Any], extra: bytes = b"") -> str:
+    """A hash of a scenario's content (bases merged, plus its posterior file), blind to formatting."""
     canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    return hashlib.sha256(canonical.encode() + extra).hexdigest()[:16]
 
 
 def scenario_from_dict(data: dict[str, Any], source: str = "<memory>") -> Scenario:

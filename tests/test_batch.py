@@ -187,3 +187,20 @@ def test_cli_replay_prints_the_timeline(tmp_path):
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["run"] == 42 and data["events"][0]["action"] == "airstrike_capital"
+
+
+def test_runs_draw_their_parameters_from_the_posterior(tmp_path):
+    """A scenario with a posterior: each run uses one sample, the same in a batch and in a replay."""
+    samples = pd.DataFrame({"afghanistan.retaliation_propensity": [0.0, 5.0], "weight": [1.0, 3.0]})
+    samples.to_parquet(tmp_path / "post.parquet")
+    (tmp_path / "s.toml").write_text(f'posterior = "post.parquet"\n[scenario]\nbase = "{DEFAULT}"\nname = "post"\n')
+    scenario = load_scenario(tmp_path / "s.toml")
+    out = tmp_path / "b"
+    frame = run_batch(scenario, 2000, seed=1, workers=1, out=out).to_frame()
+    values = frame["param:afghanistan.retaliation_propensity"]
+    assert set(values) == {0.0, 5.0} and abs((values == 5.0).mean() - 0.75) < 0.04
+    _, _, _, params = load_run(out, 7)
+    assert params == {"afghanistan.retaliation_propensity": values.iloc[7]}
+    (tmp_path / "post.parquet").unlink()
+    with pytest.raises(ValueError, match="posterior"):
+        load_scenario(tmp_path / "s.toml")

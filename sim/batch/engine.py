@@ -40,7 +40,14 @@ class Jobs:
 
     @classmethod
     def replicates(cls, scenario: Scenario, runs: int, seed: int, horizon: int | None = None) -> Jobs:
-        return cls(scenario, seed, np.arange(runs), horizon=horizon)
+        """Runs 0..runs-1; with a posterior, each run's parameters are drawn from it."""
+        run_index = np.arange(runs)
+        params = {}
+        if scenario.posterior:
+            from .posterior import posterior_params
+
+            params = posterior_params(scenario, seed, run_index)
+        return cls(scenario, seed, run_index, params, horizon=horizon)
 
     def __len__(self) -> int:
         return int(self.run_index.size)

@@ -114,7 +114,7 @@ def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0
     workers = default_workers() if workers is None else workers
     manifest = {
         "kind": "batch", "version": package_version(), "seed": seed, "runs": runs, "chunk_size": chunk_size,
-        "horizon": horizon, "sweep": None, "posterior": None,
+        "horizon": horizon, "sweep": None, "posterior": [s.posterior or None for s in scenarios],
         "scenarios": [{"name": s.name, "source": s.source, "content_hash": s.content_hash} for s in scenarios],
     }
     jobs = {s.name: Jobs.replicates(s, runs, seed, horizon) for s in scenarios}
