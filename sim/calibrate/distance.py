@@ -1,0 +1,146 @@
+"""How far a run is from the article: per-target terms and their distance, for all lanes at once.
+
+Every term ``t`` is scaled so that ``t <= 1`` means the target is met within its tolerance
+(docs/CALIBRATION.md lists them term by term):
+
+* event:  0 in the window, else 1 + days from the window (a never-seen event counts as seen
+          on the day after the observed days) + any shortfall from ``min_count``;
+* absent: 0 if nothing happened in the window, else 1 + days on which something did;
+* count:  |log(x / value)| / log(1 + tolerance)  (``at_least``: only a shortfall counts);
+* rate:   (x - mu) / (hi - mu) above mu, (mu - x) / (mu - lo) below, with [lo, hi] the 95%
+          Poisson band of the count at the rate give or take its tolerance;
+* order:  0 if held, else 1 + days by which it is broken (0 if an event is missing: the event
+          term already counts that).
+
+The distance of a run is the root mean square of its weighted terms, so a run that meets
+every target is at distance <= 1 and each unmet target adds at least 1 / (number of terms).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from ..model import EscalationModel
+from .targets import Target, Targets
+
+
+@dataclass
+class Observation:
+    """What the targets look at, per lane: daily action counts and the figures' levels."""
+
+    daily: np.ndarray               # (pairs, days, lanes): times the pair's actor took the action that day
+    levels: dict[str, np.ndarray]   # quantity -> (days + 1, lanes): value before day 0, then at each day's end
+    pair_index: dict[tuple, int]
+
+
+def observe(model: EscalationModel, targets: Targets) -> Observation:
+    """Run ``model`` over the targets' observed days, recording what they need day by day."""
+    pairs = targets.pairs()
+    days, n = targets.horizon, model.lanes
+    daily = np.zeros((len(pairs), days, n), dtype=np.int32)
+    zeros = np.zeros(n, dtype=np.int32)
+
+    def counts() -> list[np.ndarray]:
+        return [model.count_of(actor, action).copy() if actor in model.actor_index else zeros
+                for actor, action in pairs]
+
+    quantities = targets.quantities()
+    levels = {q: np.zeros((days + 1, n)) for q in quantities}
+    summary = model.summary()
+    for q in quantities:
+        levels[q][0] = summary[q]
+    previous = counts()
+    for day in range(days):
+        model.step()
+        now = counts()
+        for p in range(len(pairs)):
+            daily[p, day] = now[p] - previous[p]
+        previous = now
+        if quantities:
+            summary = model.summary()
+            for q in quantities:
+                levels[q][day + 1] = summary[q]
+    return Observation(daily, levels, {pair: i for i, pair in enumerate(pairs)})
+
+
+def _occurrences(obs: Observation, target: Target) -> np.ndarray:
+    """(days, lanes) count of the target's actions by its actors each day."""
+    rows = [obs.daily[obs.pair_index[(actor, action)]] for actor in target.actors for action in target.actions]
+    return np.sum(rows, axis=0)
+
+
+def first_days(obs: Observation, targets: Targets) -> dict[str, np.ndarray]:
+    """Per event target, the first day on or after ``since`` it happened (the horizon if never)."""
+    out = {}
+    for t in targets.targets:
+        if t.kind != "event":
+            continue
+        occurred = _occurrences(obs, t)[t.since:] > 0
+        first = np.argmax(occurred, axis=0) + t.since
+        out[t.name] = np.where(occurred.any(axis=0), first, targets.horizon)
+    return out
+
+
+def terms(obs: Observation, targets: Targets) -> np.ndarray:
+    """(targets + orders, lanes) array of terms; ``<= 1`` means met (module docstring)."""
+    firsts = first_days(obs, targets)
+    rows = []
+    for t in targets.targets:
+        a, b = t.window
+        if t.kind == "event":
+            first = firsts[t.name]
+            gap = np.maximum(a - first, 0) + np.maximum(first - b, 0)
+            in_window = _occurrences(obs, t)[a:b + 1].sum(axis=0)
+            short = np.maximum(t.min_count - in_window, 0) * (gap == 0)
+            rows.append(np.where((gap == 0) & (short == 0), 0.0, 1.0 + gap + short))
+        elif t.kind == "absent":
+            busy = (_occurrences(obs, t)[a:b + 1] > 0).sum(axis=0)
+            rows.append(np.where(busy == 0, 0.0, 1.0 + busy))
+        elif t.kind == "count":
+            x = np.maximum(obs.levels[t.quantity][b + 1] - obs.levels[t.quantity][a], 0.5)
+            ratio = np.log(x / t.value)
+            if t.relation == "at_least":
+                ratio = np.minimum(ratio, 0.0)
+            rows.append(np.abs(ratio) / np.log1p(t.tolerance))
+        else:
+            x = obs.levels[t.quantity][b + 1] - obs.levels[t.quantity][a]
+            mu, lo, hi = rate_band(t)
+            rows.append(np.where(x < mu, (mu - x) / max(mu - lo, 1e-9), (x - mu) / max(hi - mu, 1e-9)))
+    for order in targets.orders:
+        first, then = firsts[order.first], firsts[order.then]
+        broken = first - then + int(order.strict)
+        seen = (first < targets.horizon) & (then < targets.horizon)
+        rows.append(np.where(seen & (broken > 0), 1.0 + broken, 0.0))
+    return np.vstack(rows)
+
+
+def rate_band(target: Target) -> tuple[float, float, float]:
+    """Expected count of a rate target over its window and the 95% Poisson band around it."""
+    days = target.window[1] - target.window[0] + 1
+    mu = target.value * days
+    lo = float(stats.poisson.ppf(0.025, mu / (1 + target.tolerance)))
+    hi = float(stats.poisson.ppf(0.975, mu * (1 + target.tolerance)))
+    return mu, lo, hi
+
+
+def term_names(targets: Targets) -> list[str]:
+    return targets.names() + [f"order:{o.first}{'<' if o.strict else '<='}{o.then}" for o in targets.orders]
+
+
+def term_weights(targets: Targets) -> np.ndarray:
+    return np.array([t.weight for t in targets.targets] + [1.0] * len(targets.orders))
+
+
+def sequence_rows(targets: Targets) -> np.ndarray:
+    """Indices of the terms that make up the whole ordered sequence (sequence targets and orders)."""
+    k = len(targets.targets)
+    return np.array([i for i, t in enumerate(targets.targets) if t.sequence] + list(range(k, k + len(targets.orders))))
+
+
+def distance(term_matrix: np.ndarray, targets: Targets) -> np.ndarray:
+    """Root mean square of the weighted terms, per lane."""
+    w = term_weights(targets)
+    return np.sqrt((w[:, None] * term_matrix ** 2).sum(axis=0) / w.sum())
