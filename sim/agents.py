@@ -64,6 +64,7 @@ class StateActor(Actor):
         self.deaths_true = np.full(n, init["deaths_true"])
         self.deaths_acknowledged = np.full(n, init["deaths_acknowledged"])
         self.claimed_inflicted = np.full(n, init["claimed_inflicted"])
+        self.recent_claims = self.claimed_inflicted.copy()  # fades like grievance: the belief of having hit hard
         self.fighting_cost = np.full(n, init["fighting_cost"])
         self.closure_cost = np.zeros(n)
         self.campaign_active = np.zeros(n, dtype=bool)
@@ -121,7 +122,7 @@ class StateActor(Actor):
         """What the party believes it gains by fighting on, minus what restrains it."""
         drive = (self.p("resolve") + self.backing()) * (1 + self.threat()) * self.grievance
         costs = self.p("cost_sensitivity") * (self.fighting_cost + self.closure_cost)
-        satisfaction = self.p("claim_satisfaction") * self.claimed_inflicted
+        satisfaction = self.p("claim_satisfaction") * self.recent_claims
         return drive - costs - satisfaction - self.restraint()
 
     # ---- phase 4: initiative ---------------------------------------------------------------
@@ -176,6 +177,7 @@ class StateActor(Actor):
                 continue
             true_here, claimed_here = true * lanes, claimed * lanes
             self.claimed_inflicted += claimed_here
+            self.recent_claims += claimed_here
             self.fighting_cost += lanes * act.rung / 10
             if act is Action.SUSTAINED_CAMPAIGN:
                 self.campaign_active |= lanes
@@ -273,9 +275,13 @@ class StateActor(Actor):
 
     # ---- phase 8: end of day ---------------------------------------------------------------
     def bear_costs(self, closed_crossings: np.ndarray) -> None:
-        """Closed crossings cost both trading partners every day; grievance and provocation fade."""
-        self.closure_cost += closed_crossings * self.model.params.get("crossings.closure_cost_per_day")
+        """Closed crossings cost both trading partners every day; grievance, claims and costs fade."""
+        keep_costs = 1 - self.p("cost_memory")
+        self.closure_cost = self.closure_cost * keep_costs + closed_crossings * self.model.params.get(
+            "crossings.closure_cost_per_day")
+        self.fighting_cost *= keep_costs
         self.grievance *= 1 - self.p("grievance_decay")
+        self.recent_claims *= 1 - self.p("grievance_decay")
         self.provocation_rung = np.where(self.attacked_today, self.provocation_rung,
                                          np.maximum(self.provocation_rung - 1, 0))
         self.attacked_by_state = np.minimum(self.attacked_by_state + 1, 999)
@@ -359,6 +365,7 @@ class Mediator(Actor):
         n = model.lanes
         engaged = name in model.scenario.initial["mediators_engaged"]
         self.engaged = np.full(n, engaged)
+        self.attention = np.full(n, 1.0 if engaged else 0.0)  # 1 at engagement, fades without new violence
         self.engage_day = np.full(n, -1 if not engaged else 0, dtype=np.int64)
         self.style = model.scenario.params[f"{self.prefix}.style"]
         self.pact_with = model.scenario.params[f"{self.prefix}.pact_with"]
@@ -377,7 +384,7 @@ class Mediator(Actor):
         if self.pact_invoked:
             return 0.0
         weight = self.model.params.get(self.STYLE_WEIGHTS[self.style])
-        return self.engaged * self.p(f"leverage.{party}") * weight
+        return self.attention * self.p(f"leverage.{party}") * weight
 
     def backing_for(self, party: str) -> np.ndarray | float:
         if not self.pact_invoked or party != self.pact_with:
@@ -392,8 +399,11 @@ class Mediator(Actor):
             self.host_talks()
 
     def notice_crisis(self) -> None:
-        """Schedule engagement once the day's highest rung reaches the trigger."""
-        triggered = (self.engage_day < 0) & (self.model.rung_today >= self.p("trigger_rung"))
+        """Schedule engagement once the day's highest rung reaches the trigger; keep or lose attention."""
+        alarm = self.model.rung_today >= self.p("trigger_rung")
+        fade = np.exp2(-1.0 / self.p("attention_half_life"))
+        self.attention = np.where(self.engaged & alarm, 1.0, self.attention * fade)
+        triggered = (self.engage_day < 0) & alarm
         u = np.clip(self.model.streams.uniform(f"{self.prefix}.delay"), 1e-12, 1.0)
         delay = np.floor(-np.log(u) * self.p("response_delay")).astype(np.int64)
         self.engage_day = np.where(triggered, self.model.day + delay, self.engage_day)
@@ -401,10 +411,10 @@ class Mediator(Actor):
     def engage(self, mask: np.ndarray | None = None) -> None:
         """Make the statement (and offer) on the day engagement comes due."""
         due = (self.engage_day == self.model.day) & ~self.engaged if mask is None else mask & ~self.engaged
-        if not due.any() or self.pact_invoked:
-            self.engaged |= due
-            return
         self.engaged |= due
+        self.attention = np.where(due, 1.0, self.attention)
+        if not due.any() or self.pact_invoked:
+            return
         self.model.emit(self.name, Action.CALL_FOR_RESTRAINT, "both", due, self.capital)
         if self.style in ("mediation", "host_talks"):
             self.model.emit(self.name, Action.MEDIATION_OFFER, "both", due, self.capital)
@@ -414,7 +424,8 @@ class Mediator(Actor):
         model = self.model
         can = self.engaged & ~model.ceasefire_in_force & (model.days_since_kinetic < model.quiet_days)
         leverage = np.minimum(self.p("leverage.pakistan"), self.p("leverage.afghanistan"))
-        talks = can & model.streams.bernoulli(f"{self.prefix}.talks", self.p("talks_propensity") * leverage)
+        chance = self.p("talks_propensity") * leverage * self.attention
+        talks = can & model.streams.bernoulli(f"{self.prefix}.talks", chance)
         if mask is not None:
             talks = mask & ~model.ceasefire_in_force
         willing = np.exp(-np.maximum(model.pakistan.net_pressure(), 0) - np.maximum(model.afghanistan.net_pressure(), 0))

@@ -70,10 +70,13 @@ STATE_SPECS: dict[str, Spec] = {
                                 ASSUMED + "own losses, known truly to the party, add grievance"),
     "cost_sensitivity": Spec(float, 0.01, "pressure units per cost unit", 0.0, 1.0,
                              ASSUMED + "accumulated costs of fighting and closures push towards a halt"),
+    "cost_memory": Spec(float, 0.03, "fraction per day", 0.0, 1.0,
+                        ASSUMED + "the weight of past costs fades slowly (half-life ~3 weeks at 0.03)"),
     "cost_per_death": Spec(float, 1.0, "cost units per own death", 0.0, 100.0,
                            ASSUMED + "unit of the cost scale"),
-    "claim_satisfaction": Spec(float, 0.005, "pressure units per claimed enemy death", 0.0, 1.0,
-                               ASSUMED + "a party that believes it has hit hard feels less need to go on; "
+    "claim_satisfaction": Spec(float, 0.005, "pressure units per recently claimed enemy death", 0.0, 1.0,
+                               ASSUMED + "a party that believes it has hit hard feels less need to go on, "
+                               "a belief that fades like grievance; "
                                "Article: outbreaks 'retreat once both sides have asserted their claims'"),
     "claim_inflation": Spec(float, 2.0, "claimed / true enemy deaths (median)", 0.1, 100.0,
                             ASSUMED + "Article: claims exceed the other side's admissions by 2.5x (58 vs 23) "
@@ -141,6 +144,9 @@ MEDIATOR_SPECS: dict[str, Spec] = {
     "leverage.afghanistan": Spec(float, 0.3, "0..1", 0.0, 1.0, ASSUMED + "influence over the Taliban"),
     "trigger_rung": Spec(int, 5, "rung", -6, 10, ASSUMED + "engages once a day's highest rung reaches this"),
     "response_delay": Spec(float, 1.0, "mean days", 0.0, 60.0, ASSUMED + "time from trigger to engagement"),
+    "attention_half_life": Spec(float, 14.0, "days", 0.5, 3650.0,
+                                ASSUMED + "a mediator's pressure fades without new violence (half-life), and "
+                                "returns in full when the fighting reaches its trigger again"),
     "talks_propensity": Spec(float, 0.1, "probability per day", 0.0, 1.0,
                              ASSUMED + "chance to convene talks on a day when it can"),
     "pact_with": Spec(str, "", "party", choices=("",) + PARTIES,

@@ -64,6 +64,8 @@ def random_scenarios(draw) -> Scenario:
     table["lethality"]["sustained_campaign"] = draw(st.floats(0.0, 200.0))
     keep = draw(st.lists(st.sampled_from(sorted(table["mediators"])), unique=True))
     table["mediators"] = {k: v for k, v in table["mediators"].items() if k in keep}
+    table["priors"] = {k: v for k, v in table.get("priors", {}).items()
+                       if not k.startswith("mediators.") or k.split(".")[1] in keep}
     for med in table["mediators"].values():
         med["style"] = draw(st.sampled_from(MEDIATOR_STYLES))
         med["leverage"] = {"pakistan": draw(st.floats(0, 1)), "afghanistan": draw(st.floats(0, 1))}

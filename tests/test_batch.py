@@ -25,6 +25,7 @@ def coin_scenario(p: float = TRUE_P_WAR, horizon: int = 1):
     table = default_table()
     table["scenario"].update(name="coin", horizon_days=horizon)
     table["mediators"] = {}
+    table["priors"] = {}
     table["afghanistan"].update(counterstrike_probability=p, escalation_propensity=1.0, campaign_threshold=0.0,
                                 cost_sensitivity=0.0, claim_satisfaction=0.0,
                                 capabilities=["cross_border_fire", "sustained_campaign"])

@@ -124,6 +124,8 @@ def _table(**changes):
         for part in path:
             node = node.setdefault(part, {})
         node[last] = value
+    if "mediators" in changes:
+        table["priors"] = {}  # priors may name the mediators this test removes
     return scenario_from_dict(table, "test")
 
 
