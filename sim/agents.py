@@ -132,7 +132,8 @@ class StateActor(Actor):
         hazard = 1 - np.exp(-self.p("retaliation_propensity") * np.maximum(net, 0))
         bound = self.model.bound[self.name]
         willing = np.where(bound, (1 - self.p("ceasefire_commitment")) * hazard, hazard)
-        strike = self.model.streams.bernoulli(f"{self.name}.initiative", willing) & (self.provocation_rung > 0)
+        prepared = self.attacked_by_state >= self.p("retaliation_delay")
+        strike = self.model.streams.bernoulli(f"{self.name}.initiative", willing) & (self.provocation_rung > 0) & prepared
         strike |= self.campaign_active & ~bound
         return strike, self.choose_rung(net, "initiative")
 
@@ -405,7 +406,7 @@ class Mediator(Actor):
         self.attention = np.where(self.engaged & alarm, 1.0, self.attention * fade)
         triggered = (self.engage_day < 0) & alarm
         u = np.clip(self.model.streams.uniform(f"{self.prefix}.delay"), 1e-12, 1.0)
-        delay = np.floor(-np.log(u) * self.p("response_delay")).astype(np.int64)
+        delay = np.floor(self.p("response_lag") - np.log(u) * self.p("response_delay")).astype(np.int64)
         self.engage_day = np.where(triggered, self.model.day + delay, self.engage_day)
 
     def engage(self, mask: np.ndarray | None = None) -> None:

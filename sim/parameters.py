@@ -55,6 +55,10 @@ CAPABILITY_KEYS = tuple(a.key for a in RETALIATION_LADDER)
 STATE_SPECS: dict[str, Spec] = {
     "retaliation_propensity": Spec(float, 0.5, "per day per unit of net pressure", 0.0, 10.0,
                                    ASSUMED + "daily hazard of a kinetic response grows with net pressure"),
+    "retaliation_delay": Spec(float, 0.0, "days", 0.0, 30.0,
+                              ASSUMED + "planned retaliation needs preparation: no initiative until this many "
+                              "days after the last attack by the other state; Article: the Taliban struck back "
+                              "two days after the strikes"),
     "counterstrike_probability": Spec(float, 0.5, "probability", 0.0, 1.0,
                                       ASSUMED + "chance to answer an attack the same night; Article: Pakistan "
                                       "counter-struck the night the Taliban raided its posts"),
@@ -143,7 +147,11 @@ MEDIATOR_SPECS: dict[str, Spec] = {
     "leverage.pakistan": Spec(float, 0.3, "0..1", 0.0, 1.0, ASSUMED + "influence over Pakistan"),
     "leverage.afghanistan": Spec(float, 0.3, "0..1", 0.0, 1.0, ASSUMED + "influence over the Taliban"),
     "trigger_rung": Spec(int, 5, "rung", -6, 10, ASSUMED + "engages once a day's highest rung reaches this"),
-    "response_delay": Spec(float, 1.0, "mean days", 0.0, 60.0, ASSUMED + "time from trigger to engagement"),
+    "response_lag": Spec(float, 0.0, "days", 0.0, 60.0,
+                         ASSUMED + "fixed time from trigger to engagement (deliberation, travel); Article: the US "
+                         "offer came on day 3, China's statement on day 4"),
+    "response_delay": Spec(float, 1.0, "mean days", 0.0, 60.0,
+                           ASSUMED + "random extra time to engagement (exponential, floored to days)"),
     "attention_half_life": Spec(float, 14.0, "days", 0.5, 3650.0,
                                 ASSUMED + "a mediator's pressure fades without new violence (half-life), and "
                                 "returns in full when the fighting reaches its trigger again"),
