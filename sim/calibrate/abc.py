@@ -169,11 +169,9 @@ def _weights(space: PriorSpace, z: np.ndarray, z_prev: np.ndarray, w_prev: np.nd
     """Prior density over the kernel mixture density of the previous population (log-safe)."""
     inv = np.linalg.inv(chol)
     log_norm = -np.log(np.diag(chol)).sum() - 0.5 * z.shape[1] * np.log(2 * np.pi)
-    log_mix = np.empty(len(z))
-    for start in range(0, len(z), 512):  # bounded memory: 512 x N_prev x d at a time
-        diff = (z[start:start + 512, None, :] - z_prev[None, :, :]) @ inv.T
-        log_k = -0.5 * (diff ** 2).sum(axis=2)
-        log_mix[start:start + 512] = special.logsumexp(log_k, axis=1, b=w_prev)
+    y, y_prev = z @ inv.T, z_prev @ inv.T  # whitened: the kernel is a unit Gaussian here
+    sq = (y ** 2).sum(axis=1)[:, None] + (y_prev ** 2).sum(axis=1)[None, :] - 2 * y @ y_prev.T
+    log_mix = special.logsumexp(-0.5 * np.maximum(sq, 0), axis=1, b=w_prev)
     log_prior = space.log_prior_z(z)
     log_w = log_prior - np.logaddexp(np.log(DEFENSIVE) + log_prior, np.log1p(-DEFENSIVE) + log_mix + log_norm)
     return np.exp(log_w - log_w.max())

@@ -1,0 +1,156 @@
+"""Subcommands ``calibrate``, ``check``, ``sensitivity`` and ``discover`` of ``escalation``.
+
+``register(subparsers)`` adds them to the main parser (``sim.cli`` calls it); each handler
+parses nothing itself, calls one library function and prints. User errors are raised as
+``ScenarioError`` / ``UsageError`` and printed by ``sim.cli.main`` (exit status 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from ..scenario import load_scenario
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
+    return value
+
+
+def _targets(args: argparse.Namespace, scenario):
+    from .targets import load_targets
+    from .workflow import DEFAULT_TARGETS
+
+    targets = load_targets(args.targets or DEFAULT_TARGETS, scenario)
+    targets.check_scenario(scenario)
+    return targets
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from .workflow import calibrate_to_files
+
+    run = calibrate_to_files(args.scenario, args.targets, args.sims, args.seed, args.out, args.population,
+                             args.check_runs, args.workers, progress=True)
+    c = run.calibration
+    print(f"ABC-SMC: {c.sims:,} runs, {len(c.generations)} generations, {c.seconds:.1f} s "
+          f"({c.sims / c.seconds:,.0f} runs/s); final tolerance {c.generations[-1].epsilon:.3f}, ESS {c.ess:.0f}")
+    for name, share in (("prior", run.prior.sequence), ("posterior", run.posterior.sequence)):
+        print(f"whole ordered sequence, {name} predictive: {100 * share[0]:.1f}% "
+              f"[{100 * share[1]:.1f}, {100 * share[2]:.1f}]")
+    print(f"wrote {run.posterior_path}, {run.scenario_path} and {run.report_path}")
+    return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from .check import check
+
+    scenario = load_scenario(args.scenario)
+    result = check(scenario, _targets(args, scenario), args.runs, args.seed, prior=args.prior, workers=args.workers)
+    print(json.dumps(result.to_json(), indent=2) if args.json else result.table())
+    return 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from .sensitivity import sensitivity
+
+    result = sensitivity(load_scenario(args.scenario), args.params, args.samples, replicates=args.replicates,
+                         seed=args.seed, workers=args.workers, progress=True)
+    print(result.table())
+    if args.out:
+        paths = result.write(args.out)
+        print(f"\nwrote {', '.join(str(p) for p in paths)}")
+    return 0
+
+
+def cmd_discover(args: argparse.Namespace) -> int:
+    from .discovery import discover
+
+    result = discover(load_scenario(args.scenario), args.runs, seed=args.seed, workers=args.workers, progress=True)
+    print(result.table())
+    if args.out:
+        paths = result.write(args.out)
+        print(f"\nwrote {', '.join(str(p) for p in paths)}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the calibration subcommands to ``escalation``'s subparsers."""
+    cal = subparsers.add_parser("calibrate", help="ABC-SMC calibration of the priors to the seed article's facts")
+    cal.add_argument("--targets", default=None, help="targets TOML (default scenarios/targets/october_2025.toml)")
+    cal.add_argument("--scenario", default=None, help="scenario TOML with [priors] (default: the targets' scenario)")
+    cal.add_argument("--sims", type=_count, default=100_000, help="simulated runs in all (default 100000)")
+    cal.add_argument("--population", type=_count, default=2000, help="particles per generation (default 2000)")
+    cal.add_argument("--check-runs", type=_count, default=20_000, help="runs per predictive check (default 20000)")
+    cal.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    cal.add_argument("--workers", type=_count, default=None, help="worker processes (default: all cores)")
+    cal.add_argument("--out", type=Path, default=Path("calibration"), help="report directory (default calibration/)")
+    cal.set_defaults(handler=cmd_calibrate)
+
+    chk = subparsers.add_parser("check", help="share of runs meeting each target and the whole ordered sequence")
+    chk.add_argument("scenario", help="scenario TOML (with a posterior, runs draw their parameters from it)")
+    chk.add_argument("--targets", default=None, help="targets TOML (default scenarios/targets/october_2025.toml)")
+    chk.add_argument("--runs", type=_count, default=10_000, help="runs (default 10000)")
+    chk.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    chk.add_argument("--prior", action="store_true", help="draw parameters from the [priors] instead")
+    chk.add_argument("--workers", type=_count, default=None, help="worker processes (default: all cores)")
+    chk.add_argument("--json", action="store_true", help='print {"runs", "targets": {name: share}, "sequence"}')
+    chk.set_defaults(handler=cmd_check)
+
+    sen = subparsers.add_parser("sensitivity", help="Sobol indices of P(de-escalated) and days to first ceasefire")
+    sen.add_argument("scenario", help="scenario TOML (ranges from its [priors])")
+    sen.add_argument("--params", nargs="+", default=None, metavar="KEY", help="parameters (default: seven main ones)")
+    sen.add_argument("--samples", type=_count, default=256, help="Saltelli base samples N (default 256)")
+    sen.add_argument("--replicates", type=_count, default=32, help="runs per sample (default 32)")
+    sen.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    sen.add_argument("--workers", type=_count, default=None, help="worker processes (default: all cores)")
+    sen.add_argument("--out", type=Path, default=None, help="write sobol.csv and sobol.png here")
+    sen.set_defaults(handler=cmd_sensitivity)
+
+    dis = subparsers.add_parser("discover", help="PRIM boxes of parameters leading to war or to de-escalation")
+    dis.add_argument("scenario", help="scenario TOML (parameters drawn from its [priors])")
+    dis.add_argument("--runs", type=_count, default=20_000, help="runs (default 20000)")
+    dis.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    dis.add_argument("--workers", type=_count, default=None, help="worker processes (default: all cores)")
+    dis.add_argument("--out", type=Path, default=None, help="write boxes.csv and boxes.png here")
+    dis.set_defaults(handler=cmd_discover)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Stand-alone entry for these subcommands (``python -m sim.calibrate.cli``), same errors and exit codes."""
+    from ..errors import UsageError
+    from ..scenario import ScenarioError
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> None:
+            raise UsageError(f"{self.prog}: {message}")
+
+    parser = Parser(prog="escalation")
+    register(parser.add_subparsers(dest="command", required=True, parser_class=Parser))
+    try:
+        args = parser.parse_args(argv)
+        return args.handler(args)
+    except (ScenarioError, UsageError) as err:
+        print(f"escalation: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

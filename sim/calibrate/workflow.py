@@ -1,0 +1,61 @@
+"""``escalation calibrate`` end to end: calibrate, write the posterior and the calibrated
+scenario beside the scenario, check prior vs posterior predictive, write the report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..scenario import load_scenario
+from .abc import Calibration, calibrate
+from .check import CheckResult, check
+from .posterior import write_calibrated_scenario, write_posterior
+from .report import write_report
+from .targets import load_targets
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_TARGETS = ROOT / "scenarios" / "targets" / "october_2025.toml"
+
+
+@dataclass
+class CalibrationRun:
+    calibration: Calibration
+    prior: CheckResult
+    posterior: CheckResult
+    posterior_path: Path
+    scenario_path: Path
+    report_path: Path
+    seconds: float
+
+
+def calibrate_to_files(scenario_path: str | Path | None, targets_path: str | Path | None, sims: int, seed: int,
+                       out: str | Path, population: int = 2000, check_runs: int = 20_000,
+                       workers: int | None = None, progress: bool = False) -> CalibrationRun:
+    """Calibrate, then write ``posteriors/<name>.parquet`` and ``<name>_calibrated.toml`` beside
+    the scenario and ``report.md`` with its figures in ``out``."""
+    start = time.perf_counter()
+    targets_path = Path(targets_path) if targets_path else DEFAULT_TARGETS
+    targets = load_targets(targets_path)
+    scenario_path = Path(scenario_path or targets.scenario_path or ROOT / "scenarios" / "october_2025.toml")
+    scenario = load_scenario(scenario_path)
+    targets = load_targets(targets_path, scenario)
+    result = calibrate(scenario, targets, sims=sims, population=population, seed=seed, workers=workers,
+                       progress=progress)
+    posterior_path = write_posterior(result, scenario_path.parent / "posteriors" / f"{scenario.name}.parquet")
+    note = (f"{result.sims:,} simulations, seed {seed}, population {population}, targets "
+            f"{targets_path.name}, {dt.date.today().isoformat()}")
+    calibrated_path = write_calibrated_scenario(scenario, result, posterior_path,
+                                                scenario_path.parent / f"{scenario.name}_calibrated.toml", note)
+    prior = check(scenario, targets, check_runs, seed, prior=True, workers=workers)
+    posterior = check(load_scenario(calibrated_path), targets, check_runs, seed, workers=workers)
+    header = [f"Scenario `{scenario_path.name}`, targets `{targets_path.name}` ({len(targets.targets)} targets, "
+              f"{len(targets.orders)} order constraints), seed {seed}.",
+              f"ABC-SMC: {result.sims:,} simulated runs in {len(result.generations)} generations of "
+              f"{result.generations[0].proposals:,} proposals, population ~{population}, "
+              f"{result.seconds:.1f} s ({result.sims / result.seconds:,.0f} runs/s).",
+              f"Outputs: `{posterior_path.name}` (posterior samples), `{calibrated_path.name}` (calibrated scenario)."]
+    report = write_report(result, prior, posterior, Path(out), header)
+    return CalibrationRun(result, prior, posterior, posterior_path, calibrated_path, report,
+                          time.perf_counter() - start)
