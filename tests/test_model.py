@@ -135,13 +135,14 @@ def test_no_retaliation_when_propensities_are_zero():
     assert not any(e.actor == "afghanistan" and Action.from_key(e.action).kinetic for e in model.log.events())
 
 
-def test_certain_retaliation_happens_the_next_day():
+@pytest.mark.parametrize("delay", [1, 2, 3])
+def test_certain_retaliation_waits_exactly_the_preparation_delay(delay):
     scenario = _table(**{"afghanistan.retaliation_propensity": 10.0, "afghanistan.counterstrike_probability": 0.0,
                          "afghanistan.grievance_per_attack": 10.0, "afghanistan.escalation_propensity": 0.0,
-                         "mediators": {}})
+                         "afghanistan.retaliation_delay": float(delay), "mediators": {}})
     model = _run(scenario, 3, lanes=100)
-    first = model.summary()["first_raid_border_posts"]
-    assert (first == 1).mean() > 0.95
+    first = model.first_day_of("afghanistan", Action.RAID_BORDER_POSTS)
+    assert (first == delay).mean() > 0.95
 
 
 def test_full_commitment_means_no_violations():
