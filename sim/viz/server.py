@@ -1,0 +1,120 @@
+"""Start the browser app: ``solara run sim/viz/app.py`` in a child process, until Ctrl-C.
+
+A child process, not an in-process server, because Solara's own runner sets up its
+production server, its asset proxy and its kernels; the scenario or the batch run to replay
+reaches the app through environment variables. Solara's telemetry is switched off: the app
+must not send anything off the machine.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from ..errors import UsageError
+from ..scenario import load_scenario
+from .student import ENV_REPLAY, ENV_RUN, ENV_SCENARIO
+
+APP = Path(__file__).with_name("app.py")
+STARTUP_TIMEOUT = 120.0
+#: Telemetry off (it would post to an outside host); no "runs on Solara" banner over the panels.
+SERVER_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_THEME_SHOW_BANNER": "False", "MPLBACKEND": "Agg",
+              "PYTHONUNBUFFERED": "1"}
+
+
+def command(host: str, port: int) -> list[str]:
+    """The ``solara run`` command line for the app."""
+    return [sys.executable, "-m", "solara", "run", str(APP), "--host", host, "--port", str(port), "--production",
+            "--no-open", "--no-check-version"]
+
+
+def environment(scenario: str | os.PathLike[str] | None, replay: str | os.PathLike[str] | None,
+                run: int | None) -> dict[str, str]:
+    """The child's environment: ours, telemetry off, and what to show."""
+    env = {k: v for k, v in os.environ.items() if k not in (ENV_SCENARIO, ENV_REPLAY, ENV_RUN)}
+    env.update(SERVER_ENV)
+    if scenario is not None:
+        env[ENV_SCENARIO] = str(Path(scenario).resolve())
+    if replay is not None:
+        env[ENV_REPLAY] = str(Path(replay).resolve())
+        env[ENV_RUN] = str(run or 0)
+    return env
+
+
+def check_inputs(scenario: str | os.PathLike[str] | None, host: str, port: int,
+                 replay: str | os.PathLike[str] | None, run: int | None) -> None:
+    """Fail before starting anything (ScenarioError / UsageError with a one-line message)."""
+    if scenario is not None:
+        load_scenario(scenario)
+    if replay is not None:
+        from ..batch.replay import load_run
+
+        load_run(replay, run or 0)
+    if not 0 < port < 65536:
+        raise UsageError(f"port {port} is not between 1 and 65535")
+    try:
+        with socket.create_server((host, port)):
+            pass
+    except OSError as err:
+        raise UsageError(f"cannot listen on {host}:{port} ({err.strerror or err}); choose another --port") from None
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2.0) as response:  # noqa: S310 - our own local server
+            return response.status < 400
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def serve(scenario: str | os.PathLike[str] | None = None, host: str = "127.0.0.1", port: int = 8765,
+          replay: str | os.PathLike[str] | None = None, run: int | None = None) -> int:
+    """Serve the app on http://HOST:PORT until Ctrl-C; return the exit code (0 after Ctrl-C).
+
+    Binds 127.0.0.1 unless another host is asked for: a classroom server is opened on purpose.
+    """
+    check_inputs(scenario, host, port, replay, run)
+    previous = signal.signal(signal.SIGTERM, _interrupt)  # a terminated serve stops its server too
+    proc = subprocess.Popen(command(host, port), env=environment(scenario, replay, run), stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+    url_host = f"[{host}]" if ":" in host else host
+    probe = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else url_host}:{port}/"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while proc.poll() is None and not _answers(probe):
+            if time.monotonic() > deadline:
+                print(f"escalation viz: the server did not answer within {STARTUP_TIMEOUT:.0f} s", file=sys.stderr)
+                return _stop(proc) or 1
+            time.sleep(0.3)
+        if proc.poll() is not None:
+            return proc.returncode or 1
+        print(f"Serving on http://{url_host}:{port}  (Ctrl-C to stop)", flush=True)
+        return proc.wait()
+    except KeyboardInterrupt:
+        _stop(proc)
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop(proc: subprocess.Popen) -> int:
+    """Stop the server's process group: SIGINT (what Ctrl-C sends), then SIGKILL after 10 s."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGINT)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    return proc.returncode

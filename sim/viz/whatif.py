@@ -1,0 +1,71 @@
+"""What-if odds for the page: a batch of runs with the page's settings, beside the default scenario's.
+
+The batch is ``sim.batch.run_batch`` itself (one process: a page must not take every core of
+a shared classroom server), so the page's odds are the CLI's odds for the same settings.
+The default scenario's odds are cached per seed: every tab compares against them.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..batch import run_batch
+from ..batch.engine import default_workers
+from ..outcomes import Outcome
+from ..scenario import Scenario, load_scenario
+
+RUNS = 2000
+
+#: Batches running at once in this server process: one per core, the others wait their turn.
+_SLOTS = threading.BoundedSemaphore(default_workers())
+_REFERENCE_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Odds:
+    """Outcome shares of a batch, each with its 95% Wilson interval."""
+
+    runs: int
+    seed: int
+    seconds: float
+    shares: dict[str, tuple[float, float, float]]  # outcome key -> (share, low, high)
+
+    def share(self, outcome: Outcome) -> tuple[float, float, float]:
+        return self.shares[outcome.key]
+
+
+def odds(scenario: Scenario, seed: int, runs: int = RUNS) -> Odds:
+    """Run ``runs`` runs of ``scenario`` with ``seed`` and summarise their outcomes."""
+    with _SLOTS:
+        start = time.perf_counter()
+        summary = run_batch(scenario, runs=runs, seed=seed, workers=1).summary()[scenario.name]
+        seconds = time.perf_counter() - start
+    shares = {o.key: (summary[f"p_{o.key}"], summary[f"p_{o.key}_ci_low"], summary[f"p_{o.key}_ci_high"])
+              for o in Outcome}
+    return Odds(summary["runs"], seed, seconds, shares)
+
+
+def reference_odds(path: Path, seed: int, runs: int = RUNS) -> Odds:
+    """The odds of a scenario file as it is (computed once per file and seed, then cached)."""
+    with _REFERENCE_LOCK:
+        return _cached_reference(str(path), seed, runs)
+
+
+@functools.lru_cache(maxsize=32)
+def _cached_reference(path: str, seed: int, runs: int) -> Odds:
+    return odds(load_scenario(path), seed, runs)
+
+
+def compare(mine: Odds, reference: Odds, outcome: Outcome) -> str:
+    """How one outcome's share compares with the reference, in words a student can act on."""
+    _, lo, hi = mine.share(outcome)
+    _, rlo, rhi = reference.share(outcome)
+    if lo > rhi:
+        return "more often"
+    if hi < rlo:
+        return "less often"
+    return "no clear difference"
