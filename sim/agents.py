@@ -138,10 +138,16 @@ class StateActor(Actor):
         return strike, self.choose_rung(net, "initiative")
 
     def choose_rung(self, net: np.ndarray, stream: str) -> np.ndarray:
-        """Match the worst recent provocation, or go one rung above it; map to what the party can do."""
+        """Match the worst recent provocation, or go one rung above it; map to what the party can do.
+
+        A party that wants to go beyond every conventional means it has (the Taliban, who have
+        no air force, answering airstrikes) turns to a sustained campaign if its pressure is high
+        enough; otherwise it uses its highest means not above the wish.
+        """
         step = self.model.streams.bernoulli(f"{self.name}.{stream}.escalate", self.p("escalation_propensity"))
         desired = self.provocation_rung + step
-        campaign = (desired > Action.AIRSTRIKE_CAPITAL.rung) & (net >= self.p("campaign_threshold"))
+        beyond = desired > min(Action.AIRSTRIKE_CAPITAL.rung, int(self.capability_rungs[-1]))
+        campaign = beyond & (net >= self.p("campaign_threshold"))
         campaign = (campaign & self.can_campaign) | self.campaign_active
         index = np.searchsorted(self.capability_rungs, np.minimum(desired, Action.AIRSTRIKE_CAPITAL.rung),
                                 side="right") - 1

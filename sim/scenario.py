@@ -239,11 +239,18 @@ def _resolve_base(data: dict[str, Any], path: Path, source: str, seen: tuple[Pat
     return merged
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario file; raise ``ScenarioError`` with a one-line message."""
+def load_scenario(path: str | Path, base: str | Path | None = None) -> Scenario:
+    """Read and validate a scenario file; raise ``ScenarioError`` with a one-line message.
+
+    ``base`` replaces the file's own ``[scenario] base`` (e.g. to apply a what-if to the
+    calibrated scenario instead of the one it was written against).
+    """
     path = Path(path)
     source = str(path)
-    data = _resolve_base(_read_scenario_file(path, source), path, source, (path.resolve(),))
+    data = _read_scenario_file(path, source)
+    if base is not None:
+        data.setdefault("scenario", {})["base"] = str(Path(base).resolve())
+    data = _resolve_base(data, path, source, (path.resolve(),))
     scenario = scenario_from_dict(data, source)
     extra = b""
     if scenario.posterior:
