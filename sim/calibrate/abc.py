@@ -1,26 +1,29 @@
 """Likelihood-free Bayesian calibration: ABC-SMC over lanes of one model.
 
-Population Monte Carlo ABC (Toni et al. 2009; Beaumont et al. 2009) with an adaptive
-tolerance schedule from distance quantiles (Del Moral et al. 2012):
+The adaptive ABC-SMC sampler of Del Moral, Doucet & Jasra (2012), with one simulation per
+particle, on a whole population at a time:
 
-* generation 0 draws ``proposals`` parameter sets from the prior;
-* generation t > 0 resamples the previous population by weight and perturbs it with a
-  Gaussian kernel of its weighted covariance times Silverman's bandwidth factor (as
-  pyabc's default), in the logit space of ``sim.calibrate.priors`` (no proposal ever leaves
-  the prior's support). A share ``DEFENSIVE`` of proposals comes from the prior itself
-  (defensive importance sampling, Hesterberg 1995), which bounds every weight by
-  1 / DEFENSIVE and keeps the ESS from collapsing over generations. Beaumont's twice-the-covariance kernel collapsed the ESS to ~1% of
-  the population with ~20 parameters (measured), because proposals then spread far wider
-  than a posterior that, in most dimensions, is still close to the prior;
-* all proposals of a generation are simulated at once, as lanes of chunked model instances;
-* the tolerance is the ``quantile`` of the proposals' distances (never above the previous
-  one); the proposals within it form the population;
-* importance weights: prior density / kernel mixture density of the previous population;
-  their effective sample size (ESS) is reported per generation.
+* generation 0 draws ``population`` parameter sets from the prior and simulates them;
+* each later generation (1) lowers the tolerance to the ``quantile`` of the live particles'
+  distances (the adaptive schedule: the importance weights w_i x 1[d_i <= eps] keep that
+  share of the effective sample size), (2) resamples the population when its ESS falls
+  below half, (3) moves every particle by one Metropolis-Hastings step: a Gaussian random
+  walk in the logit space of ``sim.calibrate.priors`` (the perturbation kernel, covariance
+  (2.38^2 / d) x the population's covariance, scaled towards a 25% acceptance), accepted
+  with the prior ratio if the new run's distance is within the tolerance;
+* the tolerance stops falling while fewer than ``min_acceptance`` of the moves succeed: at
+  tiny tolerances one run per particle only selects lucky runs, and the posterior predictive
+  suffers (measured: from 46% to 0% of the population reproducing the sequence);
+* every step of a generation simulates the whole population as lanes of chunked models.
 
-Proposal t, k is run ``t * proposals + k`` of the seed and the proposals come from
-``numpy.random.default_rng([seed, t])``: the posterior is the same for any number of
-workers or chunk size.
+Why not the population Monte Carlo variant (Toni et al. 2009; Beaumont et al. 2009) whose
+weights are prior / kernel-mixture densities: with ~35 parameters those density ratios
+collapsed the ESS to 3-6% of the population within two generations (measured), whereas
+here the weights are only indicators and the ESS is the number of live particles.
+
+Particle k of generation t is run ``t * population + k`` of the seed and every random choice
+of the sampler comes from ``numpy.random.default_rng([seed, t])``: the posterior is the same
+for any number of workers or chunk size.
 """
 
 from __future__ import annotations
@@ -30,7 +33,6 @@ import time
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import special
 
 from ..errors import UsageError
 from ..scenario import Scenario
@@ -39,8 +41,6 @@ from .priors import PriorSpace
 from .runner import TargetSimulator
 from .targets import Targets
 
-DEFENSIVE = 0.1
-
 
 @dataclass
 class Generation:
@@ -48,10 +48,10 @@ class Generation:
 
     index: int
     epsilon: float
-    proposals: int
-    accepted: int
-    ess: float
-    sequence_share: float  # share of this generation's accepted runs that reproduce the sequence
+    runs: int
+    moved: int             # particles whose MCMC move was accepted (all of them in generation 0)
+    ess: float             # effective sample size after lowering the tolerance, before resampling
+    sequence_share: float  # weighted share of the population whose run reproduces the whole sequence
     seconds: float
 
 
@@ -96,85 +96,81 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(values[order][min(np.searchsorted(cdf, q), len(values) - 1)])
 
 
-def calibrate(scenario: Scenario, targets: Targets, sims: int = 100_000, population: int = 2000, seed: int = 0,
-              quantile: float = 0.2, keys: list[str] | None = None, workers: int | None = None,
+def calibrate(scenario: Scenario, targets: Targets, sims: int = 100_000, population: int = 4000, seed: int = 0,
+              quantile: float = 0.5, min_acceptance: float = 0.02, keys: list[str] | None = None, workers: int | None = None,
               progress: bool = False) -> Calibration:
     """Calibrate the scenario's priors to the targets with ABC-SMC on a budget of ``sims`` runs.
 
-    Each generation simulates ``population / quantile`` proposals and keeps about
-    ``population`` of them; the number of generations is what the budget allows (at least 2).
+    Generation 0 and every later generation simulate ``population`` runs each, so the number
+    of generations is ``sims // population`` (at least 2). The tolerance is lowered only while
+    at least ``min_acceptance`` of the previous generation's moves were accepted; past that,
+    generations spend the budget moving particles at a fixed tolerance (they decorrelate the
+    population instead of selecting runs that met the targets by luck).
     """
     if not 0 < quantile < 1:
         raise UsageError(f"quantile must be in (0, 1), got {quantile}")
     space = PriorSpace.from_scenario(scenario, keys)
-    proposals = max(1, int(round(population / quantile)))
-    n_gen = sims // proposals
+    n_gen = sims // population
     if n_gen < 2:
-        raise UsageError(f"--sims {sims} allows fewer than 2 generations of {proposals} proposals; "
-                         f"give at least {2 * proposals} simulations or a smaller population")
+        raise UsageError(f"--sims {sims} allows fewer than 2 generations of {population} runs; "
+                         f"give at least {2 * population} simulations or a smaller population")
     seq = sequence_rows(targets)
-    bar = _bar(n_gen * proposals, progress)
+    bar = _bar(n_gen * population, progress)
     start = time.perf_counter()
     history: list[Generation] = []
-    z_prev = w_prev = None
-    epsilon = np.inf
+    scale = 2.38 ** 2 / space.dim
     with TargetSimulator(scenario, targets, seed, workers) as simulator:
-        for t in range(n_gen):
+        def simulate(t: int, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            term_matrix = simulator.terms(np.arange(t * population, (t + 1) * population), space.columns(theta))
+            if bar is not None:
+                bar.update(population)
+            return distance(term_matrix, targets), (term_matrix[seq] <= 1).all(axis=0)
+
+        t0 = time.perf_counter()
+        theta = space.sample(np.random.default_rng([seed, 0]), population)
+        d, in_sequence = simulate(0, theta)
+        w = np.full(population, 1 / population)
+        epsilon, acceptance = np.inf, 1.0
+        history.append(Generation(0, epsilon, population, population, float(population),
+                                  float(in_sequence.mean()), time.perf_counter() - t0))
+        for t in range(1, n_gen):
             t0 = time.perf_counter()
             rng = np.random.default_rng([seed, t])
-            if z_prev is None:
-                theta = space.sample(rng, proposals)
-                z = space.to_z(theta)
-            else:
-                z, chol = _perturb(rng, z_prev, w_prev, proposals)
-                from_prior = rng.random(proposals) < DEFENSIVE
-                z[from_prior] = space.to_z(space.sample(rng, int(from_prior.sum())))
-                theta = space.from_z(z)
-            run_index = np.arange(t * proposals, (t + 1) * proposals)
-            term_matrix = simulator.terms(run_index, space.columns(theta))
-            d = distance(term_matrix, targets)
-            epsilon = min(epsilon, float(np.quantile(d, quantile)))
-            keep = d <= epsilon
-            if z_prev is None:
-                w = np.ones(keep.sum())
-            else:
-                w = _weights(space, z[keep], z_prev, w_prev, chol)
-            w = w / w.sum()
-            sequence = (term_matrix[seq][:, keep] <= 1).all(axis=0)
-            history.append(Generation(t, epsilon, proposals, int(keep.sum()), effective_sample_size(w),
-                                      float(sequence.mean()), time.perf_counter() - t0))
-            z_prev, w_prev = z[keep], w
-            particles, dists = theta[keep], d[keep]
+            if acceptance >= min_acceptance:  # lower the tolerance only while the kernel still mixes
+                epsilon = min(epsilon, float(np.quantile(d[w > 0], quantile)))
+            w = np.where(d <= epsilon, w, 0.0)
+            w /= w.sum()
+            ess = effective_sample_size(w)
+            if ess < population / 2:
+                pick = _systematic(rng, w)
+                theta, d, in_sequence = theta[pick], d[pick], in_sequence[pick]
+                w = np.full(population, 1 / population)
+            z = space.to_z(theta)
+            cov = np.atleast_2d(np.cov(z, rowvar=False, aweights=w)) + 1e-9 * np.eye(space.dim)
+            z_new = z + rng.standard_normal(z.shape) @ np.linalg.cholesky(scale * cov).T
+            theta_new = space.from_z(z_new)
+            d_new, seq_new = simulate(t, theta_new)
+            prior_ratio = np.exp(np.minimum(space.log_prior_z(z_new) - space.log_prior_z(z), 0))
+            move = (d_new <= epsilon) & (rng.random(population) < prior_ratio) & (w > 0)
+            theta[move], d[move], in_sequence[move] = theta_new[move], d_new[move], seq_new[move]
+            acceptance = float(move.mean())
+            scale *= float(np.exp(acceptance - 0.25))  # adapt the kernel towards a 25% acceptance rate
+            history.append(Generation(t, epsilon, population, int(move.sum()), ess,
+                                      float(np.average(in_sequence, weights=w)), time.perf_counter() - t0))
             if bar is not None:
-                bar.update(proposals)
-                bar.set_postfix(eps=f"{epsilon:.3f}", ess=f"{history[-1].ess:.0f}")
+                bar.set_postfix(eps=f"{epsilon:.3f}", ess=f"{ess:.0f}", moved=f"{acceptance:.0%}")
     if bar is not None:
         bar.close()
-    return Calibration(space, particles, w_prev, dists, history, seed, n_gen * proposals,
+    keep = w > 0
+    return Calibration(space, theta[keep], w[keep] / w[keep].sum(), d[keep], history, seed, n_gen * population,
                        time.perf_counter() - start)
 
 
-def _perturb(rng: np.random.Generator, z: np.ndarray, w: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Resample by weight and add Gaussian noise: weighted covariance x Silverman's factor squared."""
-    d, ess = z.shape[1], effective_sample_size(w)
-    silverman = (4 / (d + 2)) ** (1 / (d + 4)) * ess ** (-1 / (d + 4))
-    cov = silverman ** 2 * np.atleast_2d(np.cov(z, rowvar=False, aweights=w)) + 1e-8 * np.eye(d)
-    chol = np.linalg.cholesky(cov)
-    parents = rng.choice(len(z), size=n, p=w)
-    return z[parents] + rng.standard_normal((n, z.shape[1])) @ chol.T, chol
-
-
-def _weights(space: PriorSpace, z: np.ndarray, z_prev: np.ndarray, w_prev: np.ndarray,
-             chol: np.ndarray) -> np.ndarray:
-    """Prior density over the kernel mixture density of the previous population (log-safe)."""
-    inv = np.linalg.inv(chol)
-    log_norm = -np.log(np.diag(chol)).sum() - 0.5 * z.shape[1] * np.log(2 * np.pi)
-    y, y_prev = z @ inv.T, z_prev @ inv.T  # whitened: the kernel is a unit Gaussian here
-    sq = (y ** 2).sum(axis=1)[:, None] + (y_prev ** 2).sum(axis=1)[None, :] - 2 * y @ y_prev.T
-    log_mix = special.logsumexp(-0.5 * np.maximum(sq, 0), axis=1, b=w_prev)
-    log_prior = space.log_prior_z(z)
-    log_w = log_prior - np.logaddexp(np.log(DEFENSIVE) + log_prior, np.log1p(-DEFENSIVE) + log_mix + log_norm)
-    return np.exp(log_w - log_w.max())
+def _systematic(rng: np.random.Generator, w: np.ndarray) -> np.ndarray:
+    """Systematic resampling: indices whose counts follow the weights with the least noise."""
+    n = len(w)
+    positions = (rng.random() + np.arange(n)) / n
+    return np.minimum(np.searchsorted(np.cumsum(w), positions), n - 1)
 
 
 def _bar(total: int, enabled: bool):

@@ -97,7 +97,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cal.add_argument("--targets", default=None, help="targets TOML (default scenarios/targets/october_2025.toml)")
     cal.add_argument("--scenario", default=None, help="scenario TOML with [priors] (default: the targets' scenario)")
     cal.add_argument("--sims", type=_count, default=100_000, help="simulated runs in all (default 100000)")
-    cal.add_argument("--population", type=_count, default=2000, help="particles per generation (default 2000)")
+    cal.add_argument("--population", type=_count, default=4000, help="particles, runs per generation (default 4000)")
     cal.add_argument("--check-runs", type=_count, default=20_000, help="runs per predictive check (default 20000)")
     cal.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     cal.add_argument("--workers", type=_count, default=None, help="worker processes (default: all cores)")

@@ -142,10 +142,10 @@ def write_report(calibration: Calibration, prior: CheckResult, posterior: CheckR
                      f"[{ci[key][0]:.4g}, {ci[key][1]:.4g}] | {shrink[i]:.2f} |")
     lines += ["", "![marginals](marginals.png)", "", "![pairs](pairs.png)", "",
               "## Tolerance schedule and ESS", "",
-              "| generation | tolerance | proposals | accepted | ESS | sequence share of accepted | seconds |",
+              "| generation | tolerance | runs | MCMC moves accepted | ESS | population reproducing the sequence | seconds |",
               "|---|---|---|---|---|---|---|"]
     for g in calibration.generations:
-        lines.append(f"| {g.index} | {g.epsilon:.4f} | {g.proposals} | {g.accepted} | {g.ess:.0f} | "
+        lines.append(f"| {g.index} | {g.epsilon:.4f} | {g.runs} | {g.moved} | {g.ess:.0f} | "
                      f"{100 * g.sequence_share:.1f}% | {g.seconds:.1f} |")
     lines += ["", "![schedule](schedule.png)", "",
               "## Posterior predictive check", "",

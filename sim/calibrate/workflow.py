@@ -31,7 +31,7 @@ class CalibrationRun:
 
 
 def calibrate_to_files(scenario_path: str | Path | None, targets_path: str | Path | None, sims: int, seed: int,
-                       out: str | Path, population: int = 2000, check_runs: int = 20_000,
+                       out: str | Path, population: int = 4000, check_runs: int = 20_000,
                        workers: int | None = None, progress: bool = False) -> CalibrationRun:
     """Calibrate, then write ``posteriors/<name>.parquet`` and ``<name>_calibrated.toml`` beside
     the scenario and ``report.md`` with its figures in ``out``."""
@@ -53,7 +53,7 @@ def calibrate_to_files(scenario_path: str | Path | None, targets_path: str | Pat
     header = [f"Scenario `{scenario_path.name}`, targets `{targets_path.name}` ({len(targets.targets)} targets, "
               f"{len(targets.orders)} order constraints), seed {seed}.",
               f"ABC-SMC: {result.sims:,} simulated runs in {len(result.generations)} generations of "
-              f"{result.generations[0].proposals:,} proposals, population ~{population}, "
+              f"{population:,} runs (particles), "
               f"{result.seconds:.1f} s ({result.sims / result.seconds:,.0f} runs/s).",
               f"Outputs: `{posterior_path.name}` (posterior samples), `{calibrated_path.name}` (calibrated scenario)."]
     report = write_report(result, prior, posterior, Path(out), header)
