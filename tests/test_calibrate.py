@@ -1,0 +1,169 @@
+"""Calibration: targets as data with clear errors, the distance, reproducible ABC-SMC, parameter
+recovery, the predictive check, Sobol sensitivity and PRIM, and the CLI's exit codes."""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import DEFAULT, ROOT
+
+from sim.calibrate.abc import calibrate
+from sim.calibrate.check import check
+from sim.calibrate.cli import main as calibrate_cli
+from sim.calibrate.discovery import prim
+from sim.calibrate.distance import distance, sequence_rows, term_names
+from sim.calibrate.recovery import synthetic_targets
+from sim.calibrate.runner import TargetSimulator
+from sim.calibrate.targets import load_targets
+from sim.scenario import ScenarioError, load_scenario
+
+TARGETS = ROOT / "scenarios" / "targets" / "october_2025.toml"
+
+
+@pytest.fixture(scope="module")
+def targets(default_scenario):
+    return load_targets(TARGETS, default_scenario)
+
+
+def _write_bad(tmp_path: Path, old: str, new: str) -> Path:
+    text = TARGETS.read_text()
+    assert old in text
+    path = tmp_path / "targets" / "bad.toml"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+def test_targets_cover_the_reported_sequence(targets):
+    seq = {t.name for t in targets.sequence()}
+    assert {"kabul_strike", "paktika_strike", "taliban_retaliation", "pakistan_counterstrike", "taliban_halt",
+            "crossings_closed", "us_offer", "china_restraint", "russia_restraint", "qatar_mediation",
+            "saudi_mediation"} <= seq
+    assert {"acknowledged_pakistan", "acknowledged_afghanistan", "claimed_by_afghanistan", "claimed_by_pakistan",
+            "ttp_attack_rate", "kabul_rarity"} <= set(targets.names())
+    assert all(t.source.strip() for t in targets.targets)
+    halt = next(t for t in targets.targets if t.name == "taliban_halt")
+    assert halt.window == (2, 3)
+
+
+@pytest.mark.parametrize("old, new, key, words", [
+    ('actions = ["halt_operations"]', 'actions = ["halt_operation"]', "target.taliban_halt.actions",
+     "unknown event type 'halt_operation'; did you mean 'halt_operations'"),
+    ('actor = "united_states"', 'actor = "united_kingdom"', "target.us_offer.actor", "unknown actor"),
+    ("window = [2, 3]\nsequence = true\nsource = \"The Taliban announced",
+     "window = [3, 2]\nsequence = true\nsource = \"The Taliban announced", "target.taliban_halt.window",
+     "impossible window: start 3 is after end 2"),
+    ("window = [3, 4]\nsequence = true", "window = [3, 9]\nsequence = true", "target.china_restraint.window",
+     "outside the observed days 0..4"),
+    ("value = 23\ntolerance = 0.25", "value = 23\ntolerance = -1", "target.acknowledged_pakistan.tolerance",
+     "expected a number in (0, 10]"),
+    ('first = "qatar_mediation"', 'first = "qatar_mediaton"', "order[2].first", "did you mean 'qatar_mediation'"),
+])
+def test_bad_targets_file_is_one_clear_error(tmp_path, default_scenario, old, new, key, words):
+    path = _write_bad(tmp_path, old, new)
+    with pytest.raises(ScenarioError) as err:
+        load_targets(path, default_scenario)
+    assert err.value.key == key and words in str(err.value) and str(path) in str(err.value)
+
+
+def test_cli_bad_targets_exits_2_with_one_line(tmp_path, capsys):
+    path = _write_bad(tmp_path, 'actions = ["halt_operations"]', 'actions = ["stop"]')
+    code = calibrate_cli(["check", str(DEFAULT), "--targets", str(path), "--runs", "10"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "target.taliban_halt.actions" in err
+    assert calibrate_cli(["check", str(DEFAULT), "--runs", "0"]) == 2
+
+
+def test_distance_is_zero_terms_exactly_when_met(default_scenario, targets):
+    with TargetSimulator(default_scenario, targets, seed=3, workers=1) as sim:
+        t = sim.terms(np.arange(300))
+    assert t.shape == (len(term_names(targets)), 300)
+    d = distance(t, targets)
+    all_met = (t <= 1).all(axis=0)
+    assert (d[all_met] <= 1).all() and (t >= 0).all()
+    events = [i for i, tg in enumerate(targets.targets) if tg.kind in ("event", "absent")]
+    assert np.isin(t[events], [0.0]).sum() + (t[events] >= 2).sum() == t[events].size  # met = 0, missed >= 2
+    assert len(sequence_rows(targets)) == len(targets.sequence()) + len(targets.orders)
+
+
+def test_terms_do_not_depend_on_chunking(default_scenario, targets):
+    params = {"afghanistan.retaliation_propensity": np.linspace(0.1, 2.0, 600)}
+    with TargetSimulator(default_scenario, targets, seed=9, workers=1, chunk_size=256) as small:
+        a = small.terms(np.arange(600), params)
+    with TargetSimulator(default_scenario, targets, seed=9, workers=1, chunk_size=4096) as big:
+        b = big.terms(np.arange(600), params)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_check_json_shape_and_reproducible(capsys):
+    argv = ["check", str(DEFAULT), "--runs", "200", "--seed", "4", "--json", "--workers", "1"]
+    assert calibrate_cli(argv) == 0
+    first = json.loads(capsys.readouterr().out)
+    assert calibrate_cli(argv) == 0
+    assert json.loads(capsys.readouterr().out) == first
+    assert first["runs"] == 200 and 0 <= first["sequence"] <= 1 and "taliban_halt" in first["targets"]
+
+
+RECOVER = ["afghanistan.retaliation_delay", "mediators.united_states.response_lag", "mediators.china.response_lag"]
+
+
+def test_parameter_recovery_covers_the_truth(default_scenario, targets):
+    """Small budget: targets simulated at known values; the 90% intervals cover them."""
+    truth = {"afghanistan.retaliation_delay": 2.0, "mediators.united_states.response_lag": 2.5,
+             "mediators.china.response_lag": 3.2}
+    scenario = default_scenario.with_params(**{"afghanistan.retaliation_propensity": 3.0,
+                                               "afghanistan.counterstrike_probability": 0.0,
+                                               "pakistan.counterstrike_probability": 1.0})
+    synthetic = synthetic_targets(scenario, targets, truth, seed=11)
+    result = calibrate(scenario, synthetic, sims=24_000, population=1500, seed=2, keys=RECOVER, workers=1)
+    again = calibrate(scenario, synthetic, sims=24_000, population=1500, seed=2, keys=RECOVER, workers=2)
+    np.testing.assert_array_equal(result.particles, again.particles)  # reproducible for any workers
+    ci = result.interval(0.9)
+    for key, value in truth.items():
+        assert ci[key][0] <= value <= ci[key][1], (key, value, ci[key])
+    gens = result.generations
+    assert gens[-1].epsilon < gens[1].epsilon and result.ess > 100
+
+
+def test_posterior_predictive_uses_the_posterior(tmp_path, default_scenario, targets):
+    """A calibrated scenario's runs draw their parameters from its posterior Parquet file."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"afghanistan.retaliation_propensity": [0.05, 3.0], "weight": [0.0, 1.0]})
+    frame.to_parquet(tmp_path / "post.parquet")
+    (tmp_path / "cal.toml").write_text(f'posterior = "post.parquet"\n[scenario]\nbase = "{DEFAULT}"\n')
+    scenario = load_scenario(tmp_path / "cal.toml")
+    posterior = check(scenario, targets, runs=400, seed=1, workers=1)
+    pinned = check(default_scenario.with_params(**{"afghanistan.retaliation_propensity": 3.0}), targets,
+                   runs=400, seed=1, workers=1)
+    assert posterior.source == "posterior" and posterior.targets == pinned.targets
+
+
+def test_prim_finds_a_planted_box():
+    rng = np.random.default_rng(0)
+    x = rng.random((4000, 4))
+    y = (x[:, 1] > 0.7) & (x[:, 3] < 0.5)
+    steps = prim(x, y)
+    low, high, coverage, density, mass = max((s for s in steps if s[2] >= 0.8), key=lambda s: s[3])
+    assert density > 0.9 and 0.6 < low[1] < 0.8 and 0.4 < high[3] < 0.6 and low[0] < 0.1 and high[2] > 0.9
+
+
+def test_sensitivity_prints_sobol_with_intervals(capsys):
+    argv = ["sensitivity", str(DEFAULT), "--samples", "16", "--replicates", "4", "--workers", "1",
+            "--params", "pakistan.grievance_decay", "mediators.qatar.leverage.afghanistan", "india.threat_factor"]
+    assert calibrate_cli(argv) == 0
+    out = capsys.readouterr().out
+    assert "p_deescalated" in out and "days_to_first_ceasefire" in out and out.count("+-") == 12
+
+
+def test_calibrated_scenario_file_is_valid_and_points_at_its_posterior():
+    path = ROOT / "scenarios" / "october_2025_calibrated.toml"
+    if not path.exists():
+        pytest.skip("no calibrated scenario committed yet")
+    data = tomllib.loads(path.read_text())
+    scenario = load_scenario(path)
+    assert data["scenario"]["base"] == "october_2025.toml" and Path(scenario.posterior).is_file()
