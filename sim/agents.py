@@ -80,6 +80,7 @@ class StateActor(Actor):
         self.capabilities = sorted((a for a in caps if a is not Action.SUSTAINED_CAMPAIGN), key=lambda a: a.rung)
         self.capability_rungs = np.array([a.rung for a in self.capabilities], dtype=np.int64)
         self.can_campaign = Action.SUSTAINED_CAMPAIGN in caps
+        self.ttp_response_rung = Action.from_key(model.scenario.params[f"{name}.ttp_response"]).rung
 
     def p_list(self, key: str) -> list[str]:
         return self.model.scenario.params[f"{self.name}.{key}"]
@@ -92,8 +93,10 @@ class StateActor(Actor):
             weight = self.p("ttp_attribution") * self.model.ttp_sanctuary if attacker == "ttp" else 1.0
             self.grievance += mask * weight * (
                 self.p("grievance_per_attack") * action.rung / 10 + self.p("grievance_per_death") * deaths)
+            # TTP violence blamed on the sanctuary provokes the party's chosen counter-terrorism means.
+            provocation = self.ttp_response_rung if attacker == "ttp" else action.rung
             self.provocation_rung = np.where(mask & (np.asarray(weight) > 0),
-                                             np.maximum(self.provocation_rung, action.rung), self.provocation_rung)
+                                             np.maximum(self.provocation_rung, provocation), self.provocation_rung)
             self.attacked_today |= mask
             self.provocation_today = np.maximum(self.provocation_today, mask * weight)
             if attacker == "ttp":
@@ -135,7 +138,20 @@ class StateActor(Actor):
         prepared = self.attacked_by_state >= self.p("retaliation_delay")
         strike = self.model.streams.bernoulli(f"{self.name}.initiative", willing) & (self.provocation_rung > 0) & prepared
         strike |= self.campaign_active & ~bound
-        return strike, self.choose_rung(net, "initiative")
+        incident = self.border_incident(bound) & ~strike
+        rungs = np.where(incident, self.capability_rungs[0], self.choose_rung(net, "initiative"))
+        return strike | incident, rungs
+
+    def border_incident(self, bound: np.ndarray) -> np.ndarray:
+        """A skirmish started by local units, not by a decision to retaliate.
+
+        The article stresses frequent skirmishes along the disputed border even in calm years;
+        tension (grievance) makes them likelier, and a party bound by a truce keeps its units
+        in check in proportion to its commitment.
+        """
+        rate = self.p("border_incident_rate") * (1 + self.grievance)
+        rate = np.where(bound, rate * (1 - self.p("ceasefire_commitment")), rate)
+        return self.model.streams.bernoulli(f"{self.name}.incident", 1 - np.exp(-rate))
 
     def choose_rung(self, net: np.ndarray, stream: str) -> np.ndarray:
         """Match the worst recent provocation, or go one rung above it; map to what the party can do.

@@ -59,6 +59,9 @@ STATE_SPECS: dict[str, Spec] = {
                               ASSUMED + "planned retaliation needs preparation: no initiative until this many "
                               "days after the last attack by the other state; Article: the Taliban struck back "
                               "two days after the strikes"),
+    "border_incident_rate": Spec(float, 0.02, "skirmishes per day at zero grievance", 0.0, 1.0,
+                                 "Article: frequent skirmishes and clashes along the disputed border; "
+                                 "the rate is an assumption"),
     "counterstrike_probability": Spec(float, 0.5, "probability", 0.0, 1.0,
                                       ASSUMED + "chance to answer an attack the same night; Article: Pakistan "
                                       "counter-struck the night the Taliban raided its posts"),
@@ -112,6 +115,9 @@ STATE_SPECS: dict[str, Spec] = {
                                  ASSUMED + "Article: reluctance within the Taliban to a full crackdown"),
     "ttp_attribution": Spec(float, 0.0, "share of TTP attacks blamed on this party", 0.0, 1.0,
                             "Article: Pakistan says Afghan soil is a base for terrorism against it"),
+    "ttp_response": Spec(str, "cross_border_fire", "kinetic action", choices=CAPABILITY_KEYS,
+                         source="the means with which the party answers TTP violence it blames on the sanctuary; "
+                         "Article: the 9 October strikes hit Kabul and Paktika"),
 }
 
 TTP_SPECS: dict[str, Spec] = {
