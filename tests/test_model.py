@@ -130,7 +130,8 @@ def _table(**changes):
 
 
 def test_no_retaliation_when_propensities_are_zero():
-    scenario = _table(**{"afghanistan.retaliation_propensity": 0.0, "afghanistan.counterstrike_probability": 0.0})
+    scenario = _table(**{"afghanistan.retaliation_propensity": 0.0, "afghanistan.counterstrike_probability": 0.0,
+                         "afghanistan.border_incident_rate": 0.0})
     model = _run(scenario, 3, lanes=200)
     assert not any(e.actor == "afghanistan" and Action.from_key(e.action).kinetic for e in model.log.events())
 
@@ -140,11 +141,24 @@ def test_certain_retaliation_waits_exactly_the_preparation_delay(delay):
     scenario = _table(**{"afghanistan.retaliation_propensity": 10.0, "afghanistan.counterstrike_probability": 0.0,
                          "afghanistan.grievance_per_attack": 10.0, "afghanistan.escalation_propensity": 0.0,
                          "afghanistan.retaliation_delay": float(delay), "mediators": {},
-                         "pakistan.retaliation_propensity": 0.0, "ttp.attack_rate": 0.0})
+                         "pakistan.retaliation_propensity": 0.0, "ttp.attack_rate": 0.0,
+                         "pakistan.border_incident_rate": 0.0, "afghanistan.border_incident_rate": 0.0})
     model = _run(scenario, 3, lanes=100)
     kinetic = [model.first_day_of("afghanistan", a) for a in Action if a.kinetic and a is not Action.TTP_ATTACK]
     first = np.min(np.where(np.array(kinetic) >= 0, kinetic, 999), axis=0)
     assert (first == delay).all()
+
+
+def test_border_incidents_happen_at_their_rate_in_calm_times():
+    """No grievance, no shocks, no TTP: Afghanistan's first skirmish day is geometric with the set rate."""
+    rate = 0.05
+    scenario = _table(**{"shocks": [], "ttp.attack_rate": 0.0, "pakistan.border_incident_rate": 0.0,
+                         "afghanistan.border_incident_rate": rate, "initial.pakistan.grievance": 0.0})
+    model = _run(scenario, 8, lanes=4000)
+    first = model.first_day_of("afghanistan", Action.CROSS_BORDER_FIRE)
+    expected = 1 - np.exp(-rate)
+    observed = (first == 0).mean()
+    assert abs(observed - expected) < 4 * np.sqrt(expected * (1 - expected) / 4000)
 
 
 def test_full_commitment_means_no_violations():
