@@ -22,6 +22,7 @@ Order of the phases inside one day (also in docs/ODD.md; tested in tests/test_mo
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -60,8 +61,10 @@ class ParameterView:
         """Set a numeric parameter to a scalar or per-lane array, checking key and range."""
         spec = self._specs.get(key)
         if spec is None or not spec.numeric:
-            raise ScenarioError(source, key, "unknown or non-numeric parameter; numeric keys: "
-                                + ", ".join(k for k, s in self._specs.items() if s.numeric)[:400])
+            numeric = [k for k, s in self._specs.items() if s.numeric]
+            close = difflib.get_close_matches(key, numeric, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else "; the numeric keys are listed in docs/ODD.md"
+            raise ScenarioError(source, key, "unknown or non-numeric parameter" + hint)
         arr = np.asarray(values, dtype=np.float64)
         if arr.ndim == 1 and arr.shape[0] != self._lanes:
             raise ScenarioError(source, key, f"expected {self._lanes} per-lane values, got {arr.shape[0]}")
