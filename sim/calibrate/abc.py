@@ -97,7 +97,7 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
 
 
 def calibrate(scenario: Scenario, targets: Targets, sims: int = 100_000, population: int = 4000, seed: int = 0,
-              quantile: float = 0.5, min_acceptance: float = 0.02, keys: list[str] | None = None, workers: int | None = None,
+              quantile: float = 0.5, min_acceptance: float = 0.05, keys: list[str] | None = None, workers: int | None = None,
               progress: bool = False) -> Calibration:
     """Calibrate the scenario's priors to the targets with ABC-SMC on a budget of ``sims`` runs.
 

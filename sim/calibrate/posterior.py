@@ -26,7 +26,9 @@ def write_posterior(calibration: Calibration, path: str | Path) -> Path:
     frame = pd.DataFrame(calibration.particles, columns=list(calibration.space.keys))
     frame["weight"] = calibration.weights
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    return atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+    written = atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+    written.chmod(0o644)  # temporary files are private; outputs are for everyone to read
+    return written
 
 
 def _section(key: str) -> tuple[str, str]:
@@ -63,4 +65,6 @@ def write_calibrated_scenario(scenario: Scenario, calibration: Calibration, post
     ]
     for section, entries in sections.items():
         lines += ["", f"[{section}]", *entries]
-    return atomic_write_text(path, "\n".join(lines) + "\n")
+    written = atomic_write_text(path, "\n".join(lines) + "\n")
+    written.chmod(0o644)
+    return written
