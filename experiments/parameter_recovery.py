@@ -37,8 +37,8 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=100)
     parser.add_argument("--sims", type=int, default=30_000)
     parser.add_argument("--population", type=int, default=1500)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--out", type=Path, default=ROOT / "experiments" / "results" / "parameter_recovery.json")
+    parser.add_argument("--workers", type=int, default=1)  # small budgets: a process pool costs more than it saves
+    parser.add_argument("--out", type=Path, default=Path("parameter_recovery.json"))
     args = parser.parse_args()
     scenario = load_scenario(ROOT / "scenarios" / "october_2025.toml")
     targets = load_targets(ROOT / "scenarios" / "targets" / "october_2025.toml", scenario)
