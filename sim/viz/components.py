@@ -67,7 +67,7 @@ def status_line(model: StudentModel) -> str:
              if any(model.bound[s.name][0] for s in model.states) else "no truce")
     closed = [model.scenario.crossings[n]["label"] for i, n in enumerate(model.crossing_names)
               if not model.crossings_open[0, i]]
-    parts = [f"Day {today} of {model.horizon} simulated ({figures.nice_date(model, today)})",
+    parts = [f"Day {today}, {figures.nice_date(model, today)} ({model.day} of {model.horizon} days simulated)",
              f"highest rung today {rung:+d} ({' / '.join(names)})", truce,
              "crossings closed: " + ", ".join(closed) if closed else "crossings open"]
     if model.finished:
