@@ -33,15 +33,16 @@ CONTROLS = [
      "October). Every other control starts at 'as in the scenario'."),
     ("Seed", "picks the random numbers. The same settings and seed always give the same run; another seed "
      "shows another way the same crisis could unfold."),
-    ("Retaliation propensity (x)", "how readily both states hit back when they feel pressure to; 2 means "
-     "twice as readily as in the scenario."),
-    ("TTP attack rate (x)", "how many attacks the TTP makes a day, relative to the scenario's (about 1.6 a "
-     "day, from the yearly count of about 600)."),
-    ("India factor (x)", "how much India's ties with Kabul add to Pakistan's sense of threat."),
-    ("Mediators' leverage (x)", "how much each side listens to the mediators (never more than 1, full "
-     "influence)."),
+    ("Retaliation (\u00d7 scenario)", "how readily both states hit back when they feel pressure to (the "
+     "retaliation propensity, per day per unit of pressure); 2 means twice as readily as in the scenario."),
+    ("TTP attacks (\u00d7 scenario)", "how many attacks the TTP makes a day, relative to the scenario's "
+     "(about 1.6 a day, from the yearly count of about 600)."),
+    ("India factor (\u00d7 scenario)", "how much India's ties with Kabul add to Pakistan's sense of threat."),
+    ("Leverage (\u00d7 scenario)", "how much each side listens to the mediators (each value is capped at 1, "
+     "full influence)."),
     ("A mediator may mediate", "untick it to take that country out of the crisis."),
     ("Defence pact invoked", "tick it to have Saudi Arabia back Pakistan instead of mediating."),
+    ("Your settings", "the line above the map shows the values the run on screen uses, in their units."),
     ("Step, Play, Reset", "Step simulates one day; Play runs day after day; Reset starts a new run with the "
      "controls as they are now. A changed control takes effect only after Reset."),
     ("What-if odds", "runs the settings of the run on screen 2,000 times (runs 0 to 1,999 of its seed) and "

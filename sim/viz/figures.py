@@ -218,7 +218,7 @@ def _positions(model: EscalationModel) -> dict[str, tuple[float, float]]:
     pos = {"afghanistan": (95.0, 165.0), "pakistan": (345.0, 165.0), "ttp": (220.0, 215.0), "india": (220.0, 280.0)}
     n = len(model.mediators)
     for i, m in enumerate(model.mediators):
-        pos[m.name] = (45 + 350 * i / max(n - 1, 1), 52.0 if i % 2 == 0 else 80.0)
+        pos[m.name] = (40 + 360 * i / max(n - 1, 1), 58.0)
     return pos
 
 
@@ -249,7 +249,7 @@ def network_svg(model: EscalationModel) -> str:
                 stroke_width=f"{width:.1f}", stroke_dasharray=None if data["active"] else "4 3",
                 stroke_opacity=1 if data["active"] else 0.55, marker_end=f"url(#arrow-{data['kind']})",
                 class_=f"tie {data['kind']}")
-        t = 0.25 if data["kind"] == "mediation" else 0.5  # a mediator's leverage near the mediator
+        t = 0.3 if data["kind"] == "mediation" else 0.5  # a mediator's leverage near the mediator
         lx = (1 - t) ** 2 * x1 + 2 * (1 - t) * t * cx + t * t * x2
         ly = (1 - t) ** 2 * y1 + 2 * (1 - t) * t * cy + t * t * y2
         labels.append((lx, ly + 3, data["label"], colour))

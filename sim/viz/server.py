@@ -24,9 +24,10 @@ from .student import ENV_REPLAY, ENV_RUN, ENV_SCENARIO
 
 APP = Path(__file__).with_name("app.py")
 STARTUP_TIMEOUT = 120.0
-#: Telemetry off (it would post to an outside host); no "runs on Solara" banner over the panels.
-SERVER_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_THEME_SHOW_BANNER": "False", "MPLBACKEND": "Agg",
-              "PYTHONUNBUFFERED": "1"}
+#: Telemetry off (it would post to an outside host); no "runs on Solara" banner over the panels; a closed
+#: tab's model freed after 15 minutes (Solara keeps it 24 h by default, so a classroom server would grow).
+SERVER_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_THEME_SHOW_BANNER": "False",
+              "SOLARA_KERNEL_CULL_TIMEOUT": "15m", "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
 
 
 def command(host: str, port: int) -> list[str]:

@@ -1,0 +1,138 @@
+"""Load test of the browser app as a classroom server: N tabs stepping at once, on this machine.
+
+Starts the app (as ``escalation viz`` does) on 127.0.0.1, opens N tabs in one headless Debian
+Chromium, and measures: page load; one tab stepping alone; all N tabs stepping at once (click
+Step, wait until Mesa's "Step: k" shows); all N tabs asking for the what-if odds at once; and
+the server's memory (RSS) before, during and after. Every loop is bounded (tabs <= 40,
+steps <= 50) and the whole run stops itself after --timeout seconds. Only 127.0.0.1 is used.
+
+    .venv/bin/python experiments/viz_load.py                   # 20 tabs x 10 steps
+    .venv/bin/python experiments/viz_load.py --tabs 5 --steps 5 --json
+
+Chromium draws all N pages on the same 2 cores as the server, so the step times include the
+browser's own work: they are an upper bound for a classroom where each student has a machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from browser_support import CHROMIUM_ARGS, DEFAULT_CHROMIUM, solara_server  # noqa: E402
+
+from sim.viz.server import APP, SERVER_ENV  # noqa: E402
+
+MAX_TABS, MAX_STEPS = 40, 50
+
+
+def rss_mib(pid: int) -> float:
+    return psutil.Process(pid).memory_info().rss / 2**20
+
+
+def summary(seconds: list[float]) -> dict[str, float]:
+    ordered = sorted(seconds)
+    return {"n": len(ordered), "median": statistics.median(ordered),
+            "p90": ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))], "max": ordered[-1]}
+
+
+async def open_tab(browser, url: str) -> tuple[object, float, set[str]]:
+    context = await browser.new_context(viewport={"width": 1280, "height": 800})
+    page = await context.new_page()
+    hosts: set[str] = set()
+    page.on("request", lambda r: hosts.add(re.sub(r"^\w+://([^/:]+).*$", r"\1", r.url)))
+    started = time.perf_counter()
+    await page.goto(url, timeout=120_000)
+    await page.get_by_text("Step: 0", exact=True).wait_for(timeout=120_000)
+    return page, time.perf_counter() - started, hosts
+
+
+async def step_tab(page, steps: int, start: int) -> list[float]:
+    times = []
+    for k in range(start + 1, start + steps + 1):
+        started = time.perf_counter()
+        await page.get_by_role("button", name="Step", exact=True).click()
+        await page.get_by_text(f"Step: {k}", exact=True).wait_for(timeout=120_000)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+async def what_if(page) -> float:
+    started = time.perf_counter()
+    await page.get_by_role("button", name=re.compile(r"^Run 2,000 runs")).click()
+    await page.locator("table.odds").wait_for(timeout=300_000)
+    return time.perf_counter() - started
+
+
+async def measure(url: str, pid: int, tabs: int, steps: int) -> dict:
+    from playwright.async_api import async_playwright
+
+    process = psutil.Process(pid)
+    out: dict = {"tabs": tabs, "steps": steps, "rss_start_mib": rss_mib(pid)}
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=DEFAULT_CHROMIUM, headless=True, args=list(CHROMIUM_ARGS))
+        first, load, hosts = await open_tab(browser, url)
+        out["load_one_tab_s"] = load
+        out["step_one_tab_s"] = summary(await step_tab(first, steps, 0))
+        arriving = asyncio.Semaphore(4)  # students arrive a few at a time, not all in the same second
+
+        async def arrive():
+            async with arriving:
+                return await open_tab(browser, url)
+
+        opened = await asyncio.gather(*(arrive() for _ in range(tabs - 1)))
+        pages = [first] + [page for page, _, _ in opened]
+        out["load_while_others_arrive_s"] = summary([t for _, t, _ in opened] or [load])
+        out["rss_all_open_mib"] = rss_mib(pid)
+        cpu_before = sum(process.cpu_times()[:2])
+        started = time.perf_counter()
+        results = await asyncio.gather(*(step_tab(page, steps, steps if page is first else 0) for page in pages))
+        wall = time.perf_counter() - started
+        out["step_all_tabs_at_once_s"] = summary([t for times in results for t in times])
+        out["server_cpu_per_step_ms"] = 1000 * (sum(process.cpu_times()[:2]) - cpu_before) / (tabs * steps)
+        out["steps_per_second_all_tabs"] = tabs * steps / wall
+        out["rss_after_steps_mib"] = rss_mib(pid)
+        out["what_if_all_tabs_at_once_s"] = summary(await asyncio.gather(*(what_if(page) for page in pages)))
+        out["rss_after_what_if_mib"] = rss_mib(pid)
+        out["hosts_requested"] = sorted(hosts.union(*(h for _, _, h in opened)))
+        await browser.close()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tabs", type=int, default=20, help=f"browser tabs (1-{MAX_TABS}, default 20)")
+    parser.add_argument("--steps", type=int, default=10, help=f"steps per tab (1-{MAX_STEPS}, default 10)")
+    parser.add_argument("--timeout", type=float, default=900, help="stop after this many seconds (default 900)")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    args = parser.parse_args(argv)
+    if not (1 <= args.tabs <= MAX_TABS and 1 <= args.steps <= MAX_STEPS):
+        parser.error(f"--tabs must be 1-{MAX_TABS} and --steps 1-{MAX_STEPS}")
+    with solara_server(APP, env=SERVER_ENV, host="127.0.0.1") as server:
+        out = asyncio.run(asyncio.wait_for(measure(server.url, server.pid, args.tabs, args.steps), args.timeout))
+    out["cpus"] = psutil.cpu_count()
+    if args.json:
+        print(json.dumps(out, indent=2))
+        return 0
+    for key, value in out.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v:.2f}" if isinstance(v, float) else f"{k} {v}" for k, v in value.items())
+        elif isinstance(value, float):
+            value = f"{value:.2f}"
+        print(f"{key:28} {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
