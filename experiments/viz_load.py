@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import re
 import statistics
 import sys
@@ -39,6 +40,18 @@ MAX_TABS, MAX_STEPS = 40, 50
 
 def rss_mib(pid: int) -> float:
     return psutil.Process(pid).memory_info().rss / 2**20
+
+
+def browser_cpu_seconds() -> float:
+    """CPU time of every Chromium process of this run (the tabs' own work, not the server's)."""
+    total = 0.0
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "chrom" in child.name():
+                total += sum(child.cpu_times()[:2])
+        except psutil.NoSuchProcess:
+            continue
+    return total
 
 
 def summary(seconds: list[float]) -> dict[str, float]:
@@ -79,7 +92,7 @@ async def measure(url: str, pid: int, tabs: int, steps: int) -> dict:
     from playwright.async_api import async_playwright
 
     process = psutil.Process(pid)
-    out: dict = {"tabs": tabs, "steps": steps, "rss_start_mib": rss_mib(pid)}
+    out: dict = {"tabs": tabs, "steps": steps, "load_average_before": os.getloadavg()[0], "rss_start_mib": rss_mib(pid)}
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=DEFAULT_CHROMIUM, headless=True, args=list(CHROMIUM_ARGS))
         first, load, hosts = await open_tab(browser, url)
@@ -95,16 +108,18 @@ async def measure(url: str, pid: int, tabs: int, steps: int) -> dict:
         pages = [first] + [page for page, _, _ in opened]
         out["load_while_others_arrive_s"] = summary([t for _, t, _ in opened] or [load])
         out["rss_all_open_mib"] = rss_mib(pid)
-        cpu_before = sum(process.cpu_times()[:2])
+        cpu_before, browser_before = sum(process.cpu_times()[:2]), browser_cpu_seconds()
         started = time.perf_counter()
         results = await asyncio.gather(*(step_tab(page, steps, steps if page is first else 0) for page in pages))
         wall = time.perf_counter() - started
         out["step_all_tabs_at_once_s"] = summary([t for times in results for t in times])
         out["server_cpu_per_step_ms"] = 1000 * (sum(process.cpu_times()[:2]) - cpu_before) / (tabs * steps)
+        out["browser_cpu_per_step_ms"] = 1000 * (browser_cpu_seconds() - browser_before) / (tabs * steps)
         out["steps_per_second_all_tabs"] = tabs * steps / wall
         out["rss_after_steps_mib"] = rss_mib(pid)
         out["what_if_all_tabs_at_once_s"] = summary(await asyncio.gather(*(what_if(page) for page in pages)))
         out["rss_after_what_if_mib"] = rss_mib(pid)
+        out["load_average_after"] = os.getloadavg()[0]
         out["hosts_requested"] = sorted(hosts.union(*(h for _, _, h in opened)))
         await browser.close()
     return out

@@ -30,10 +30,15 @@ VIEWPORT = {"width": 1280, "height": 800}
 pytestmark = pytest.mark.browser
 
 
+def steps_shown(page) -> int:
+    """Mesa's step counter ("Step: N" in the Information card)."""
+    return int(page.get_by_text(re.compile(r"^Step: \d+$")).inner_text().split()[1])
+
+
 def step(page, times: int) -> None:
     """Click Step and wait for Mesa's step counter to follow."""
     for _ in range(times):
-        before = int(re.search(r"Step: (\d+)", page.get_by_text(re.compile(r"^Step: \d+$")).inner_text()).group(1))
+        before = steps_shown(page)
         page.get_by_role("button", name="Step", exact=True).click()
         page.get_by_text(f"Step: {before + 1}", exact=True).wait_for(timeout=15_000)
 
@@ -115,6 +120,14 @@ def test_a_student_steps_changes_controls_and_gets_the_odds(tmp_path):
             assert re.search(rf"{outcome}\s+\d+\.\d%", odds), odds
         page.locator("table.odds").scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "viz-what-if.png"))
+
+        page.get_by_role("button", name="\u25b6").click()  # Play runs day after day until paused
+        deadline = time.monotonic() + 30
+        while steps_shown(page) < 3:
+            assert time.monotonic() < deadline, f"Play did not advance: {steps_shown(page)} steps"
+            time.sleep(0.1)
+        page.get_by_role("button", name="\u275a\u275a").click()
+        page.get_by_role("button", name="\u25b6").wait_for()
 
         assert_local_only(requests.urls)
         assert not requests.cdn_failures, requests.cdn_failures
