@@ -82,6 +82,9 @@ async def step_tab(page, steps: int, start: int) -> list[float]:
 
 
 async def what_if(page) -> float:
+    """Ask for the odds of the settings on screen (after a Reset, so that any earlier answer is gone)."""
+    await page.get_by_role("button", name="Reset", exact=True).click()
+    await page.locator("table.odds").wait_for(state="detached", timeout=60_000)
     started = time.perf_counter()
     await page.get_by_role("button", name=re.compile(r"^Run 2,000 runs")).click()
     await page.locator("table.odds").wait_for(timeout=300_000)
@@ -117,8 +120,11 @@ async def measure(url: str, pid: int, tabs: int, steps: int) -> dict:
         out["browser_cpu_per_step_ms"] = 1000 * (browser_cpu_seconds() - browser_before) / (tabs * steps)
         out["steps_per_second_all_tabs"] = tabs * steps / wall
         out["rss_after_steps_mib"] = rss_mib(pid)
-        out["what_if_all_tabs_at_once_s"] = summary(await asyncio.gather(*(what_if(page) for page in pages)))
-        out["rss_after_what_if_mib"] = rss_mib(pid)
+        for round_ in (1, 2, 3):  # three times: does memory settle, or grow with every round?
+            cpu_before = sum(process.cpu_times()[:2])
+            out[f"what_if_all_tabs_round{round_}_s"] = summary(await asyncio.gather(*(what_if(page) for page in pages)))
+            out[f"server_cpu_per_what_if_round{round_}_s"] = (sum(process.cpu_times()[:2]) - cpu_before) / tabs
+            out[f"rss_after_what_if_round{round_}_mib"] = rss_mib(pid)
         out["load_average_after"] = os.getloadavg()[0]
         out["hosts_requested"] = sorted(hosts.union(*(h for _, _, h in opened)))
         await browser.close()

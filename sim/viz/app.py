@@ -9,12 +9,22 @@ module level would be shared by every tab); Reset builds a new one from the cont
 from __future__ import annotations
 
 import os
+import threading
 
 import solara
 from mesa.visualization import SolaraViz
 
 from sim.viz.components import Dashboard
-from sim.viz.student import ENV_REPLAY, ENV_RUN, StudentModel, control_specs, default_kwargs, replay_specs
+from sim.viz.student import (
+    ENV_REPLAY,
+    ENV_RUN,
+    StudentModel,
+    control_specs,
+    default_kwargs,
+    replay_specs,
+    served_scenario,
+)
+from sim.viz.whatif import reference_odds
 
 TITLE = "Afghanistan\u2013Pakistan, October 2025: an escalation model"
 
@@ -28,6 +38,8 @@ def model_params() -> dict:
 
 
 MODEL_PARAMS = model_params()
+# Warm the cache of the default scenario's odds (seed 0, the page's default) while the first students arrive.
+threading.Thread(target=reference_odds, args=(served_scenario(), 0), daemon=True).start()
 
 
 @solara.component

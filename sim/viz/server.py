@@ -25,9 +25,11 @@ from .student import ENV_REPLAY, ENV_RUN, ENV_SCENARIO
 APP = Path(__file__).with_name("app.py")
 STARTUP_TIMEOUT = 120.0
 #: Telemetry off (it would post to an outside host); no "runs on Solara" banner over the panels; a closed
-#: tab's model freed after 15 minutes (Solara keeps it 24 h by default, so a classroom server would grow).
+#: tab's model freed after 15 minutes (Solara keeps it 24 h by default, so a classroom server would grow);
+#: two malloc arenas, so that the threads of many tabs' what-ifs do not each keep their own heap.
 SERVER_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_THEME_SHOW_BANNER": "False",
-              "SOLARA_KERNEL_CULL_TIMEOUT": "15m", "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
+              "SOLARA_KERNEL_CULL_TIMEOUT": "15m", "MALLOC_ARENA_MAX": "2", "MPLBACKEND": "Agg",
+              "PYTHONUNBUFFERED": "1"}
 
 
 def command(host: str, port: int) -> list[str]:
