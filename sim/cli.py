@@ -212,6 +212,10 @@ def build_parser() -> argparse.ArgumentParser:
     viz.add_argument("--replay", type=Path, default=None, metavar="DIR", help="a batch's --out directory")
     viz.add_argument("--run", type=non_negative_int, default=None, help="run to replay, with --replay")
     viz.set_defaults(handler=cmd_viz)
+
+    from .calibrate.cli import register as register_calibrate
+
+    register_calibrate(sub)
     return parser
 
 

@@ -48,7 +48,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from .workflow import calibrate_to_files
 
     run = calibrate_to_files(args.scenario, args.targets, args.sims, args.seed, args.out, args.population,
-                             args.check_runs, args.workers, progress=True)
+                             args.check_runs, args.workers, progress=True, keys=args.params)
     c = run.calibration
     print(f"ABC-SMC: {c.sims:,} runs, {len(c.generations)} generations, {c.seconds:.1f} s "
           f"({c.sims / c.seconds:,.0f} runs/s); final tolerance {c.generations[-1].epsilon:.3f}, ESS {c.ess:.0f}")
@@ -98,6 +98,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cal.add_argument("--scenario", default=None, help="scenario TOML with [priors] (default: the targets' scenario)")
     cal.add_argument("--sims", type=_count, default=100_000, help="simulated runs in all (default 100000)")
     cal.add_argument("--population", type=_count, default=4000, help="particles, runs per generation (default 4000)")
+    cal.add_argument("--params", nargs="+", default=None, metavar="KEY",
+                     help="calibrate only these prior keys; the others keep their priors (default: all)")
     cal.add_argument("--check-runs", type=_count, default=20_000, help="runs per predictive check (default 20000)")
     cal.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     cal.add_argument("--workers", type=_count, default=None, help="worker processes (default: all cores)")

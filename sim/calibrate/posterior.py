@@ -12,6 +12,7 @@ import os
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -19,11 +20,24 @@ import pyarrow.parquet as pq
 from ..io import atomic_write, atomic_write_text
 from ..scenario import Scenario
 from .abc import Calibration
+from .priors import PriorSpace
 
 
-def write_posterior(calibration: Calibration, path: str | Path) -> Path:
-    """Posterior particles and weights as Parquet (atomically)."""
+def write_posterior(calibration: Calibration, path: str | Path, scenario: Scenario | None = None) -> Path:
+    """Posterior particles and weights as Parquet (atomically).
+
+    Parameters that have a prior but were not calibrated (the targets do not inform them, e.g.
+    the campaign thresholds: the article reports no war) keep their prior: each particle gets
+    an independent draw from it, so batches still carry that uncertainty.
+    """
     frame = pd.DataFrame(calibration.particles, columns=list(calibration.space.keys))
+    if scenario is not None:
+        rest = [k for k in scenario.priors if k not in calibration.space.keys]
+        if rest:
+            space = PriorSpace.from_scenario(scenario, rest)
+            draws = space.sample(np.random.default_rng([calibration.seed, 99]), len(frame))
+            for i, key in enumerate(space.keys):
+                frame[key] = draws[:, i]
     frame["weight"] = calibration.weights
     table = pa.Table.from_pandas(frame, preserve_index=False)
     written = atomic_write(path, lambda tmp: pq.write_table(table, tmp))

@@ -32,7 +32,8 @@ class CalibrationRun:
 
 def calibrate_to_files(scenario_path: str | Path | None, targets_path: str | Path | None, sims: int, seed: int,
                        out: str | Path, population: int = 4000, check_runs: int = 20_000,
-                       workers: int | None = None, progress: bool = False) -> CalibrationRun:
+                       workers: int | None = None, progress: bool = False,
+                       keys: list[str] | None = None) -> CalibrationRun:
     """Calibrate, then write ``posteriors/<name>.parquet`` and ``<name>_calibrated.toml`` beside
     the scenario and ``report.md`` with its figures in ``out``."""
     start = time.perf_counter()
@@ -42,8 +43,9 @@ def calibrate_to_files(scenario_path: str | Path | None, targets_path: str | Pat
     scenario = load_scenario(scenario_path)
     targets = load_targets(targets_path, scenario)
     result = calibrate(scenario, targets, sims=sims, population=population, seed=seed, workers=workers,
-                       progress=progress)
-    posterior_path = write_posterior(result, scenario_path.parent / "posteriors" / f"{scenario.name}.parquet")
+                       progress=progress, keys=keys)
+    posterior_path = write_posterior(result, scenario_path.parent / "posteriors" / f"{scenario.name}.parquet",
+                                     scenario)
     note = (f"{result.sims:,} simulations, seed {seed}, population {population}, targets "
             f"{targets_path.name}, {dt.date.today().isoformat()}")
     calibrated_path = write_calibrated_scenario(scenario, result, posterior_path,
