@@ -95,6 +95,7 @@ class Scenario:
     source: str = "<memory>"
     content_hash: str = ""
     table: dict[str, Any] = field(default_factory=dict, repr=False)  # the validated TOML data, bases merged
+    pinned: frozenset[str] = frozenset()  # keys a posterior must not override (set by a what-if itself)
 
     @property
     def actors(self) -> list[str]:
@@ -177,7 +178,9 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 TOP_LEVEL = ("scenario", "pakistan", "afghanistan", "ttp", "india", "mediators", "crossings", "lethality",
-             "mediation", "outcome", "initial", "shocks", "priors", "posterior")
+             "mediation", "outcome", "initial", "shocks", "priors", "posterior", "pinned")
+PARAMETER_SECTIONS = ("pakistan", "afghanistan", "ttp", "india", "mediators", "crossings", "lethality", "mediation",
+                      "outcome")
 
 
 def _read_table(path: Path, source: str) -> dict[str, Any]:
@@ -236,6 +239,11 @@ def _resolve_base(data: dict[str, Any], path: Path, source: str, seen: tuple[Pat
         base_data.get("scenario", {}).pop(key, None)
     merged = _merge(base_data, data)
     merged["scenario"] = {k: v for k, v in merged["scenario"].items() if k != "base"}
+    if base_data.get("posterior") and "posterior" not in data:
+        # What this file sets itself is the point of the what-if: posterior draws must not undo it.
+        own = {key for section in PARAMETER_SECTIONS if isinstance(data.get(section), dict)
+               for key in _flatten(data[section], section + ".")}
+        merged["pinned"] = sorted(set(base_data.get("pinned", [])) | own)
     return merged
 
 
@@ -336,11 +344,16 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<memory>") -> Scenar
     posterior = data.get("posterior", "")
     if not isinstance(posterior, str):
         raise ScenarioError(source, "posterior", "expected the path of a posterior Parquet file")
+    pinned = data.get("pinned", [])
+    if not isinstance(pinned, list) or not all(isinstance(k, str) for k in pinned):
+        raise ScenarioError(source, "pinned", "expected a list of parameter keys that posterior draws must not change")
+    for key in pinned:
+        _lookup(specs, key, source)
     return Scenario(
         name=meta_values["name"], description=meta_values["description"], start_date=meta_values["start_date"],
         horizon_days=meta_values["horizon_days"], params=params, mediators=present, crossings=crossings,
         initial=initial, shocks=shocks, parameter_shocks=parameter_shocks, priors=priors, posterior=posterior,
-        source=source, table=data,
+        source=source, table=data, pinned=frozenset(pinned),
     )
 
 

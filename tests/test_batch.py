@@ -205,3 +205,15 @@ def test_runs_draw_their_parameters_from_the_posterior(tmp_path):
     (tmp_path / "post.parquet").unlink()
     with pytest.raises(ValueError, match="posterior"):
         load_scenario(tmp_path / "s.toml")
+
+
+def test_what_if_on_a_calibrated_base_keeps_its_own_values(tmp_path):
+    """Posterior draws never undo what a what-if sets itself (its pinned keys)."""
+    samples = pd.DataFrame({"india.threat_factor": [0.7, 0.9], "pakistan.resolve": [1.1, 1.3]})
+    samples.to_parquet(tmp_path / "post.parquet")
+    (tmp_path / "cal.toml").write_text(f'posterior = "post.parquet"\n[scenario]\nbase = "{DEFAULT}"\nname = "cal"\n')
+    (tmp_path / "what_if.toml").write_text('[scenario]\nbase = "cal.toml"\nname = "w"\n[india]\nthreat_factor = 0.0\n')
+    scenario = load_scenario(tmp_path / "what_if.toml")
+    assert scenario.pinned == {"india.threat_factor"}
+    frame = run_batch(scenario, 200, seed=1, workers=1).to_frame()
+    assert "param:india.threat_factor" not in frame and set(frame["param:pakistan.resolve"]) <= {1.1, 1.3}

@@ -1,7 +1,8 @@
 """Draw each run's parameters from a scenario's posterior (written by ``escalation calibrate``).
 
 The posterior is a Parquet file with one column per parameter key (dotted, as in scenario
-files) and an optional ``weight`` column. Run k of seed s always draws the same sample (a
+files) and an optional ``weight`` column. A what-if built on a calibrated scenario keeps the
+values it sets itself (its ``pinned`` keys); every other parameter is drawn. Run k of seed s always draws the same sample (a
 uniform from the counter-based streams, keyed by s and k), so batches, replays and workers agree.
 """
 
@@ -24,6 +25,10 @@ def load_posterior(scenario: Scenario) -> pd.DataFrame:
     except (OSError, ValueError) as err:
         raise ScenarioError(scenario.source, "posterior", f"cannot read {path} ({err.__class__.__name__})") from None
     specs = parameter_specs(scenario.mediators)
+    absent = {f"mediators.{name}." for name in scenario.table.get("mediators", {}) if name not in scenario.mediators}
+    # A what-if without some mediator reuses its base's posterior: that mediator's columns have no effect.
+    frame = frame[[c for c in frame.columns if not any(c.startswith(prefix) for prefix in absent)
+                   and c not in scenario.pinned]]
     for key in frame.columns:
         if key == "weight":
             continue
