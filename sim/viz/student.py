@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import mesa
+
 from ..errors import UsageError
 from ..events import display_name
 from ..model import EscalationModel
@@ -158,6 +160,14 @@ class StudentModel(EscalationModel):
                  ttp_rate: float = 1.0, india: float = 1.0, leverage: float = 1.0, replay: str | None = None,
                  run: Any = "0", **kwargs: bool) -> None:
         self.notes: list[str] = []
+        try:
+            self._build(scenario, seed, retaliation, ttp_rate, india, leverage, replay, run, kwargs)
+        finally:
+            mesa.Agent._ids.pop(self, None)  # all agents exist: let the model be freed with its tab (Mesa 3.3)
+
+    def _build(self, scenario: str | None, seed: Any, retaliation: float, ttp_rate: float, india: float,
+               leverage: float, replay: str | None, run: Any, kwargs: dict[str, bool]) -> None:
+        """Initialise the EscalationModel from a replayed batch run, or else from the controls."""
         if replay:
             built = self._replay(replay, run)
             if built is not None:
