@@ -2,7 +2,8 @@
 
 Starts the app (as ``escalation viz`` does) on 127.0.0.1, opens N tabs in one headless Debian
 Chromium, and measures: page load; one tab stepping alone; all N tabs stepping at once (click
-Step, wait until Mesa's "Step: k" shows); all N tabs asking for the what-if odds at once; and
+Step, wait until Mesa's "Step: k" shows); all N tabs asking for the what-if odds at once, each
+with its own seed (three rounds); the CPU used by the server and by the browser per step; and
 the server's memory (RSS) before, during and after. Every loop is bounded (tabs <= 40,
 steps <= 50) and the whole run stops itself after --timeout seconds. Only 127.0.0.1 is used.
 
@@ -81,9 +82,13 @@ async def step_tab(page, steps: int, start: int) -> list[float]:
     return times
 
 
-async def what_if(page) -> float:
-    """Ask for the odds of the settings on screen (after a Reset, so that any earlier answer is gone)."""
+async def what_if(page, seed: int) -> float:
+    """Ask for the odds with a seed no other tab uses (the server would recall a repeated question)."""
+    field = page.get_by_label(re.compile(r"^Seed"))
+    await field.fill(str(seed))
+    await field.press("Enter")
     await page.get_by_role("button", name="Reset", exact=True).click()
+    await page.get_by_text(re.compile(rf"seed {seed};")).wait_for(timeout=60_000)
     await page.locator("table.odds").wait_for(state="detached", timeout=60_000)
     started = time.perf_counter()
     await page.get_by_role("button", name=re.compile(r"^Run 2,000 runs")).click()
@@ -122,7 +127,8 @@ async def measure(url: str, pid: int, tabs: int, steps: int) -> dict:
         out["rss_after_steps_mib"] = rss_mib(pid)
         for round_ in (1, 2, 3):  # three times: does memory settle, or grow with every round?
             cpu_before = sum(process.cpu_times()[:2])
-            out[f"what_if_all_tabs_round{round_}_s"] = summary(await asyncio.gather(*(what_if(page) for page in pages)))
+            asked = (what_if(page, 1000 * round_ + i) for i, page in enumerate(pages))
+            out[f"what_if_all_tabs_round{round_}_s"] = summary(await asyncio.gather(*asked))
             out[f"server_cpu_per_what_if_round{round_}_s"] = (sum(process.cpu_times()[:2]) - cpu_before) / tabs
             out[f"rss_after_what_if_round{round_}_mib"] = rss_mib(pid)
         out["load_average_after"] = os.getloadavg()[0]

@@ -240,11 +240,14 @@ def test_what_if_odds_for_the_default_settings_agree_with_run_batch():
     assert mine.runs == whatif.RUNS and sum(s[0] for s in mine.shares.values()) == pytest.approx(1)
 
 
-def test_the_default_scenarios_odds_are_computed_once_per_seed():
+def test_the_same_settings_and_seed_are_computed_once():
     first = whatif.reference_odds(DEFAULT, 11, runs=200)
     started = time.perf_counter()
-    assert whatif.reference_odds(DEFAULT, 11, runs=200) is first
-    assert time.perf_counter() - started < 0.05
+    again = StudentModel(seed="11").odds_scenario  # the same settings reached through the controls
+    recalled = whatif.odds(again, 11, runs=200)
+    assert time.perf_counter() - started < 0.2
+    assert recalled.cached and not first.cached and recalled.shares == first.shares
+    assert not whatif.odds(again, 12, runs=200).cached
 
 
 def test_compare_says_more_or_less_often_only_when_intervals_part():

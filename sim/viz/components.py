@@ -100,7 +100,10 @@ def odds_html(mine: whatif.Odds, reference: whatif.Odds, reference_name: str) ->
             f"<tr><th align='left'>outcome</th><th align='left'>these settings</th>"
             f"<th align='left'>{html.escape(reference_name)} unchanged</th><th align='left'>difference</th></tr>"
             f"{rows}</table><div style='font-size:12px;color:#555;margin-top:4px'>Odds over {mine.runs:,} runs "
-            f"each (seed {mine.seed}), with 95% intervals; computed in {mine.seconds:.1f} s. A difference is "
+            f"each (seed {mine.seed}), with 95% intervals; "
+            + ("already computed on this server for the same settings. " if mine.cached
+               else f"computed in {mine.seconds:.1f} s. ")
+            + "A difference is "
             "called clear when the two intervals do not overlap.</div>")
 
 

@@ -2,14 +2,18 @@
 
 The batch is ``sim.batch.run_batch`` itself (one process: a page must not take every core of
 a shared classroom server), so the page's odds are the CLI's odds for the same settings.
-The default scenario's odds are cached per seed: every tab compares against them.
+Answers are kept by settings and seed: in a classroom many tabs ask for the same ones (the
+default scenario's above all, which every answer is compared with).
 """
 
 from __future__ import annotations
 
-import functools
+import dataclasses
+import hashlib
+import json
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,11 +25,12 @@ from ..outcomes import Outcome
 from ..scenario import Scenario, load_scenario
 
 RUNS = 2000
+KEPT_ANSWERS = 64
 
 #: One batch at a time in this server process: a batch in a thread holds the GIL most of the time, so two
 #: at once took longer than two in turn (10 requests: 7.8 s vs 5.4 s) and slowed every tab's steps more.
 _ONE_AT_A_TIME = threading.Lock()
-_REFERENCE_LOCK = threading.Lock()
+_ANSWERS: OrderedDict[tuple[str, int, int], Odds] = OrderedDict()
 
 
 @dataclass(frozen=True)
@@ -36,21 +41,38 @@ class Odds:
     seed: int
     seconds: float
     shares: dict[str, tuple[float, float, float]]  # outcome key -> (share, low, high)
+    cached: bool = False  # the same settings and seed were asked for before on this server
 
     def share(self, outcome: Outcome) -> tuple[float, float, float]:
         return self.shares[outcome.key]
 
 
+def settings_key(scenario: Scenario) -> str:
+    """A digest of everything a run depends on (not the scenario's name or file)."""
+    content = {"params": scenario.params, "initial": scenario.initial, "mediators": scenario.mediators,
+               "crossings": scenario.crossings, "shocks": [repr(x) for x in scenario.shocks],
+               "parameter_shocks": [repr(x) for x in scenario.parameter_shocks], "start": scenario.start_date,
+               "horizon": scenario.horizon_days}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
 def odds(scenario: Scenario, seed: int, runs: int = RUNS) -> Odds:
-    """Run ``runs`` runs of ``scenario`` with ``seed`` and summarise their outcomes."""
+    """Run ``runs`` runs of ``scenario`` with ``seed`` and summarise their outcomes (or recall them)."""
+    key = (settings_key(scenario), seed, runs)
     with _ONE_AT_A_TIME:
+        if key in _ANSWERS:
+            _ANSWERS.move_to_end(key)
+            return dataclasses.replace(_ANSWERS[key], cached=True)
         start = time.perf_counter()
         summary = run_batch(scenario, runs=runs, seed=seed, workers=1).summary()[scenario.name]
         seconds = time.perf_counter() - start
         forget_models(EscalationModel)
-    shares = {o.key: (summary[f"p_{o.key}"], summary[f"p_{o.key}_ci_low"], summary[f"p_{o.key}_ci_high"])
-              for o in Outcome}
-    return Odds(summary["runs"], seed, seconds, shares)
+        shares = {o.key: (summary[f"p_{o.key}"], summary[f"p_{o.key}_ci_low"], summary[f"p_{o.key}_ci_high"])
+                  for o in Outcome}
+        answer = _ANSWERS[key] = Odds(summary["runs"], seed, seconds, shares)
+        while len(_ANSWERS) > KEPT_ANSWERS:
+            _ANSWERS.popitem(last=False)
+    return answer
 
 
 def forget_models(kind: type) -> None:
@@ -65,13 +87,7 @@ def forget_models(kind: type) -> None:
 
 
 def reference_odds(path: Path, seed: int, runs: int = RUNS) -> Odds:
-    """The odds of a scenario file as it is (computed once per file and seed, then cached)."""
-    with _REFERENCE_LOCK:
-        return _cached_reference(str(path), seed, runs)
-
-
-@functools.lru_cache(maxsize=32)
-def _cached_reference(path: str, seed: int, runs: int) -> Odds:
+    """The odds of a scenario file as it is."""
     return odds(load_scenario(path), seed, runs)
 
 
