@@ -242,7 +242,8 @@ def _resolve_base(data: dict[str, Any], path: Path, source: str, seen: tuple[Pat
     if base_data.get("posterior") and "posterior" not in data:
         # What this file sets itself is the point of the what-if: posterior draws must not undo it.
         own = {key for section in PARAMETER_SECTIONS if isinstance(data.get(section), dict)
-               for key in _flatten(data[section], section + ".")}
+               for key, value in _flatten(data[section], section + ".").items()
+               if isinstance(value, int | float) and not isinstance(value, bool)}
         merged["pinned"] = sorted(set(base_data.get("pinned", [])) | own)
     return merged
 
