@@ -12,27 +12,8 @@ import json
 import sys
 from pathlib import Path
 
+from ..argtypes import non_negative_int, positive_int
 from ..scenario import load_scenario
-
-
-def _count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a non-negative integer, got {value}")
-    return value
 
 
 def _targets(args: argparse.Namespace, scenario):
@@ -96,41 +77,41 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cal = subparsers.add_parser("calibrate", help="ABC-SMC calibration of the priors to the seed article's facts")
     cal.add_argument("--targets", default=None, help="targets TOML (default scenarios/targets/october_2025.toml)")
     cal.add_argument("--scenario", default=None, help="scenario TOML with [priors] (default: the targets' scenario)")
-    cal.add_argument("--sims", type=_count, default=100_000, help="simulated runs in all (default 100000)")
-    cal.add_argument("--population", type=_count, default=4000, help="particles, runs per generation (default 4000)")
+    cal.add_argument("--sims", type=positive_int, default=100_000, help="simulated runs in all (default 100000)")
+    cal.add_argument("--population", type=positive_int, default=4000, help="particles, runs per generation (default 4000)")
     cal.add_argument("--params", nargs="+", default=None, metavar="KEY",
                      help="calibrate only these prior keys; the others keep their priors (default: all)")
-    cal.add_argument("--check-runs", type=_count, default=20_000, help="runs per predictive check (default 20000)")
-    cal.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
-    cal.add_argument("--workers", type=_count, default=None, help="worker processes (default: all cores)")
+    cal.add_argument("--check-runs", type=positive_int, default=20_000, help="runs per predictive check (default 20000)")
+    cal.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
+    cal.add_argument("--workers", type=positive_int, default=None, help="worker processes (default: all cores)")
     cal.add_argument("--out", type=Path, default=Path("calibration"), help="report directory (default calibration/)")
     cal.set_defaults(handler=cmd_calibrate)
 
     chk = subparsers.add_parser("check", help="share of runs meeting each target and the whole ordered sequence")
     chk.add_argument("scenario", help="scenario TOML (with a posterior, runs draw their parameters from it)")
     chk.add_argument("--targets", default=None, help="targets TOML (default scenarios/targets/october_2025.toml)")
-    chk.add_argument("--runs", type=_count, default=10_000, help="runs (default 10000)")
-    chk.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    chk.add_argument("--runs", type=positive_int, default=10_000, help="runs (default 10000)")
+    chk.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
     chk.add_argument("--prior", action="store_true", help="draw parameters from the [priors] instead")
-    chk.add_argument("--workers", type=_count, default=None, help="worker processes (default: all cores)")
+    chk.add_argument("--workers", type=positive_int, default=None, help="worker processes (default: all cores)")
     chk.add_argument("--json", action="store_true", help='print {"runs", "targets": {name: share}, "sequence"}')
     chk.set_defaults(handler=cmd_check)
 
     sen = subparsers.add_parser("sensitivity", help="Sobol indices of P(de-escalated) and days to first ceasefire")
     sen.add_argument("scenario", help="scenario TOML (ranges from its [priors])")
     sen.add_argument("--params", nargs="+", default=None, metavar="KEY", help="parameters (default: seven main ones)")
-    sen.add_argument("--samples", type=_count, default=256, help="Saltelli base samples N (default 256)")
-    sen.add_argument("--replicates", type=_count, default=32, help="runs per sample (default 32)")
-    sen.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
-    sen.add_argument("--workers", type=_count, default=None, help="worker processes (default: all cores)")
+    sen.add_argument("--samples", type=positive_int, default=256, help="Saltelli base samples N (default 256)")
+    sen.add_argument("--replicates", type=positive_int, default=32, help="runs per sample (default 32)")
+    sen.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
+    sen.add_argument("--workers", type=positive_int, default=None, help="worker processes (default: all cores)")
     sen.add_argument("--out", type=Path, default=None, help="write sobol.csv and sobol.png here")
     sen.set_defaults(handler=cmd_sensitivity)
 
     dis = subparsers.add_parser("discover", help="PRIM boxes of parameters leading to war or to de-escalation")
     dis.add_argument("scenario", help="scenario TOML (parameters drawn from its [priors])")
-    dis.add_argument("--runs", type=_count, default=20_000, help="runs (default 20000)")
-    dis.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
-    dis.add_argument("--workers", type=_count, default=None, help="worker processes (default: all cores)")
+    dis.add_argument("--runs", type=positive_int, default=20_000, help="runs (default 20000)")
+    dis.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
+    dis.add_argument("--workers", type=positive_int, default=None, help="worker processes (default: all cores)")
     dis.add_argument("--out", type=Path, default=None, help="write boxes.csv and boxes.png here")
     dis.set_defaults(handler=cmd_discover)
 
