@@ -112,21 +112,26 @@ RECOVER = ["afghanistan.retaliation_delay", "mediators.united_states.response_la
 
 
 def test_parameter_recovery_covers_the_truth(default_scenario, targets):
-    """Small budget: targets simulated at known values; the 90% intervals cover them."""
-    truth = {"afghanistan.retaliation_delay": 2.0, "mediators.united_states.response_lag": 2.5,
+    """Small budget: targets simulated at known values, three synthetic data sets; the 90%
+    intervals cover the planted values in at least 7 of the 9 cases (8.1 expected; one data set
+    is a single draw, so one miss is no evidence against the method, three would be)."""
+    # retaliation_delay acts through whole days: plant it inside a day, not on the boundary between two
+    truth = {"afghanistan.retaliation_delay": 1.5, "mediators.united_states.response_lag": 2.5,
              "mediators.china.response_lag": 3.2}
     scenario = default_scenario.with_params(**{"afghanistan.retaliation_propensity": 3.0,
                                                "afghanistan.counterstrike_probability": 0.0,
                                                "pakistan.counterstrike_probability": 1.0})
-    synthetic = synthetic_targets(scenario, targets, truth, seed=11)
-    result = calibrate(scenario, synthetic, sims=24_000, population=1500, seed=2, keys=RECOVER, workers=1)
-    again = calibrate(scenario, synthetic, sims=24_000, population=1500, seed=2, keys=RECOVER, workers=2)
+    covered = []
+    for run in range(3):
+        synthetic = synthetic_targets(scenario, targets, truth, seed=11, run=run)
+        result = calibrate(scenario, synthetic, sims=24_000, population=1500, seed=2, keys=RECOVER, workers=2)
+        ci = result.interval(0.9)
+        covered += [ci[key][0] <= value <= ci[key][1] for key, value in truth.items()]
+        gens = result.generations
+        assert gens[-1].epsilon < gens[1].epsilon and result.ess > 100
+    again = calibrate(scenario, synthetic, sims=24_000, population=1500, seed=2, keys=RECOVER, workers=1)
     np.testing.assert_array_equal(result.particles, again.particles)  # reproducible for any workers
-    ci = result.interval(0.9)
-    for key, value in truth.items():
-        assert ci[key][0] <= value <= ci[key][1], (key, value, ci[key])
-    gens = result.generations
-    assert gens[-1].epsilon < gens[1].epsilon and result.ess > 100
+    assert sum(covered) >= 7, covered
 
 
 def test_posterior_predictive_uses_the_posterior(tmp_path, default_scenario, targets):
