@@ -38,8 +38,8 @@ def model_params() -> dict:
 
 
 MODEL_PARAMS = model_params()
-# Warm the cache of the default scenario's odds (seed 0, the page's default) while the first students arrive.
-threading.Thread(target=reference_odds, args=(served_scenario(), 0), daemon=True).start()
+# Compute the default scenario's odds, which every what-if is compared with, while the first students arrive.
+threading.Thread(target=reference_odds, args=(served_scenario(),), daemon=True).start()
 
 
 @solara.component

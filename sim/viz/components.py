@@ -98,7 +98,8 @@ def odds_html(mine: whatif.Odds, reference: whatif.Odds, reference_name: str) ->
         for o in Outcome)
     return (f"<table class='odds' style='border-collapse:collapse;font-size:13px' cellpadding='4'>"
             f"<tr><th align='left'>outcome</th><th align='left'>these settings</th>"
-            f"<th align='left'>{html.escape(reference_name)} unchanged</th><th align='left'>difference</th></tr>"
+            f"<th align='left'>{html.escape(reference_name)} unchanged (seed {reference.seed})</th>"
+            f"<th align='left'>difference</th></tr>"
             f"{rows}</table><div style='font-size:12px;color:#555;margin-top:4px'>Odds over {mine.runs:,} runs "
             f"each (seed {mine.seed}), with 95% intervals; "
             + ("already computed on this server for the same settings. " if mine.cached
@@ -112,7 +113,7 @@ def WhatIf(model: StudentModel) -> None:
     """How often runs with these settings end each way, beside the unchanged scenario (runs off the UI thread)."""
     def work(target: StudentModel) -> tuple[StudentModel, whatif.Odds, whatif.Odds]:
         mine = whatif.odds(target.odds_scenario, target.seed_value)
-        return target, mine, whatif.reference_odds(served_scenario(), target.seed_value)
+        return target, mine, whatif.reference_odds(served_scenario())
 
     task = solara.lab.use_task(work, dependencies=None, raise_error=False)
     with solara.Card("What-if odds", margin=0):

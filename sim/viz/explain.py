@@ -46,7 +46,7 @@ CONTROLS = [
     ("Step, Play, Reset", "Step simulates one day; Play runs day after day; Reset starts a new run with the "
      "controls as they are now. A changed control takes effect only after Reset."),
     ("What-if odds", "runs the settings of the run on screen 2,000 times (runs 0 to 1,999 of its seed) and "
-     "counts how the runs end, beside the same count for the unchanged scenario file."),
+     "counts how the runs end, beside the same count for the unchanged scenario file (with seed 0)."),
 ]
 
 FACTS = [
