@@ -127,6 +127,9 @@ class EscalationModel(mesa.Model):
         self.ttp = MilitantGroup(self)
         self.india = OutsideRival(self)
         self.mediators = [Mediator(self, name, i) for i, name in enumerate(scenario.mediators)]
+        # Mesa 3.3 keeps a per-model id counter in a class-level dict that is never cleared, so
+        # every model instance would stay in memory; all agents exist now, so drop the entry.
+        mesa.Agent._ids.pop(self, None)
 
         self._init_outcome_records()
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters()) if collect_series else None
