@@ -98,6 +98,3 @@ class EventLog:
                                                 int(claimed[j]), int(count[j]))))
         out.sort(key=lambda item: (item[0], item[1]))
         return [event for _, _, event in out]
-
-    def day_events(self, day: int, lane: int = 0) -> list[Event]:
-        return [e for e in self.events(lane) if e.day == day]

@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import mesa
@@ -74,17 +73,6 @@ class ParameterView:
                 spec.high is not None and (arr > spec.high).any()):
             raise ScenarioError(source, key, f"values outside {spec.allowed()}")
         self._values[key] = float(arr) if arr.ndim == 0 else arr
-
-
-@dataclass(frozen=True)
-class RunSettings:
-    """How a model instance is run: which runs of which seed, and what is recorded."""
-
-    seed: int = 0
-    first_run: int = 0
-    lanes: int = 1
-    record_events: bool = True
-    collect_series: bool = True
 
 
 class EscalationModel(mesa.Model):

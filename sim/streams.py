@@ -111,10 +111,6 @@ class LaneStreams:
             out[large] = np.maximum(np.rint(mean[large] + np.sqrt(mean[large]) * z), 0).astype(np.int64)
         return out
 
-    def choice(self, stream: str, n_options: int) -> np.ndarray:
-        """An index in [0, n_options) per lane, uniformly."""
-        return np.minimum((self.uniform(stream) * n_options).astype(np.int64), n_options - 1)
-
     def lognormal_factor(self, stream: str, sigma: np.ndarray | float) -> np.ndarray:
         """A multiplicative noise factor with median 1 (for claims and reporting noise)."""
         u = np.clip(self.uniform(stream), 1e-12, 1 - 1e-12)
