@@ -38,7 +38,7 @@ def main() -> int:
     parser.add_argument("--sims", type=int, default=30_000)
     parser.add_argument("--population", type=int, default=1500)
     parser.add_argument("--workers", type=int, default=1)  # small budgets: a process pool costs more than it saves
-    parser.add_argument("--out", type=Path, default=Path("parameter_recovery.json"))
+    parser.add_argument("--out", type=Path, default=ROOT / "experiments" / "output" / "parameter_recovery.json")
     args = parser.parse_args()
     scenario = load_scenario(ROOT / "scenarios" / "october_2025.toml")
     targets = load_targets(ROOT / "scenarios" / "targets" / "october_2025.toml", scenario)
