@@ -5,19 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from ..errors import UsageError
 from ..scenario import Scenario
 from .store import BatchStore
 
 
-def load_run(directory: str | Path, run: int, scenario: str | None = None
-             ) -> tuple[Scenario, int, np.ndarray, dict[str, float]]:
-    """Scenario, seed, run index and per-run parameters of run ``run`` of a stored batch.
-
-    For a sweep, ``run`` is the row number in the stored table (grid point x replicate); for a
-    plain batch it is the run index.
-    """
+def _stored(directory: str | Path, run: int, scenario: str | None) -> tuple[BatchStore, dict, str, pd.Series]:
+    """The batch store, its manifest, the scenario name and the stored row of run ``run``."""
     store = BatchStore(Path(directory))
     manifest = store.read_manifest()
     names = [s["name"] for s in manifest["scenarios"]]
@@ -33,14 +29,21 @@ def load_run(directory: str | Path, run: int, scenario: str | None = None
     if rows.empty:
         total = len(frame)
         raise UsageError(f"{directory}: no run {run} stored for {scenario} (stored: {total} runs, 0-{total - 1})")
-    row = rows.iloc[0]
-    params = {c.removeprefix("param:"): float(row[c]) for c in frame.columns if c.startswith("param:")}
-    return store.load_scenario(scenario), int(manifest["seed"]), np.array([int(row["run"])]), params
+    return store, manifest, scenario, rows.iloc[0]
+
+
+def load_run(directory: str | Path, run: int, scenario: str | None = None
+             ) -> tuple[Scenario, int, np.ndarray, dict[str, float]]:
+    """Scenario, seed, run index and per-run parameters of run ``run`` of a stored batch.
+
+    For a sweep, ``run`` is the row number in the stored table (grid point x replicate); for a
+    plain batch it is the run index.
+    """
+    store, manifest, name, row = _stored(directory, run, scenario)
+    params = {c.removeprefix("param:"): float(row[c]) for c in row.index if c.startswith("param:")}
+    return store.load_scenario(name), int(manifest["seed"]), np.array([int(row["run"])]), params
 
 
 def stored_row(directory: str | Path, run: int, scenario: str | None = None) -> dict:
     """The stored summary row of a run (to check a replay against what the batch counted)."""
-    store = BatchStore(Path(directory))
-    name = scenario or store.read_manifest()["scenarios"][0]["name"]
-    frame = store.read_runs(name)
-    return frame[frame["row"] == run].iloc[0].to_dict()
+    return _stored(directory, run, scenario)[3].to_dict()
