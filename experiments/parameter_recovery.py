@@ -35,8 +35,9 @@ KEYS = ["afghanistan.retaliation_delay", "mediators.united_states.response_lag",
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=100)
-    parser.add_argument("--sims", type=int, default=30_000)
-    parser.add_argument("--population", type=int, default=1500)
+    parser.add_argument("--sims", type=int, default=60_000)
+    parser.add_argument("--population", type=int, default=500)
+    parser.add_argument("--replicates", type=int, default=8)
     parser.add_argument("--workers", type=int, default=1)  # small budgets: a process pool costs more than it saves
     parser.add_argument("--out", type=Path, default=ROOT / "experiments" / "output" / "parameter_recovery.json")
     args = parser.parse_args()
@@ -48,7 +49,8 @@ def main() -> int:
     for r in range(args.repeats):
         truth = dict(zip(KEYS, space.sample(np.random.default_rng([2025, r]), 1)[0], strict=True))
         synthetic = synthetic_targets(scenario, targets, truth, seed=1000 + r)
-        result = calibrate(scenario, synthetic, sims=args.sims, population=args.population, seed=r, keys=KEYS,
+        result = calibrate(scenario, synthetic, sims=args.sims, population=args.population,
+                           replicates=args.replicates, seed=r, keys=KEYS,
                            workers=args.workers)
         ci = result.interval(0.9)
         covered[r] = [ci[k][0] <= truth[k] <= ci[k][1] for k in KEYS]
@@ -57,7 +59,7 @@ def main() -> int:
               f"{100 * share:.1f}% [{100 * lo:.1f}, {100 * hi:.1f}]", flush=True)
     share, lo, hi = proportion(int(covered.sum()), covered.size)
     per_key = {k: proportion(int(covered[:, i].sum()), args.repeats) for i, k in enumerate(KEYS)}
-    summary = {"repeats": args.repeats, "sims_per_calibration": args.sims, "population": args.population,
+    summary = {"repeats": args.repeats, "sims_per_calibration": args.sims, "population": args.population, "replicates": args.replicates,
                "level": 0.9, "coverage": share, "ci_low": lo, "ci_high": hi,
                "per_parameter": {k: {"coverage": v[0], "ci_low": v[1], "ci_high": v[2]} for k, v in per_key.items()},
                "seconds": time.perf_counter() - start}

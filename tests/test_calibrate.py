@@ -124,12 +124,13 @@ def test_parameter_recovery_covers_the_truth(default_scenario, targets):
     covered = []
     for run in range(3):
         synthetic = synthetic_targets(scenario, targets, truth, seed=11, run=run)
-        result = calibrate(scenario, synthetic, sims=24_000, population=1500, seed=2, keys=RECOVER, workers=2)
+        result = calibrate(scenario, synthetic, sims=48_000, population=500, replicates=8, seed=2, keys=RECOVER,
+                           workers=2)
         ci = result.interval(0.9)
         covered += [ci[key][0] <= value <= ci[key][1] for key, value in truth.items()]
         gens = result.generations
-        assert gens[-1].epsilon < gens[1].epsilon and result.ess > 100
-    again = calibrate(scenario, synthetic, sims=24_000, population=1500, seed=2, keys=RECOVER, workers=1)
+        assert gens[-1].epsilon < gens[1].epsilon and result.ess > 50
+    again = calibrate(scenario, synthetic, sims=48_000, population=500, replicates=8, seed=2, keys=RECOVER, workers=1)
     np.testing.assert_array_equal(result.particles, again.particles)  # reproducible for any workers
     assert sum(covered) >= 7, covered
 

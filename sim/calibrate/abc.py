@@ -1,29 +1,36 @@
 """Likelihood-free Bayesian calibration: ABC-SMC over lanes of one model.
 
-The adaptive ABC-SMC sampler of Del Moral, Doucet & Jasra (2012), with one simulation per
-particle, on a whole population at a time:
+The adaptive ABC-SMC sampler of Del Moral, Doucet & Jasra (2012, Statistics and Computing
+22:1009) with M simulations per particle, run on a whole population at a time:
 
-* generation 0 draws ``population`` parameter sets from the prior and simulates them;
-* each later generation (1) lowers the tolerance to the ``quantile`` of the live particles'
-  distances (the adaptive schedule: the importance weights w_i x 1[d_i <= eps] keep that
-  share of the effective sample size), (2) resamples the population when its ESS falls
-  below half, (3) moves every particle by one Metropolis-Hastings step: a Gaussian random
-  walk in the logit space of ``sim.calibrate.priors`` (the perturbation kernel, covariance
-  (2.38^2 / d) x the population's covariance, scaled towards a 25% acceptance), accepted
-  with the prior ratio if the new run's distance is within the tolerance;
-* the tolerance stops falling while fewer than ``min_acceptance`` of the moves succeed: at
-  tiny tolerances one run per particle only selects lucky runs, and the posterior predictive
-  suffers (measured: from 46% to 0% of the population reproducing the sequence);
-* every step of a generation simulates the whole population as lanes of chunked models.
+* a particle's ABC likelihood at tolerance eps is estimated by the share of its M runs
+  within eps (Del Moral's M > 1; lanes make the replicates cheap);
+* generation 0 draws ``population`` parameter sets from the prior and simulates each M times;
+* each later generation (1) lowers the tolerance as far as keeps ``ess_ratio`` of the
+  effective sample size, the weights becoming w_i x a_i(eps_new) / a_i(eps_old) where a_i
+  counts particle i's runs within the tolerance, never below ``final_tolerance`` (1: every
+  target met, see ``distance``); (2) resamples systematically when the ESS falls below
+  half the population; (3) moves every live particle by one Metropolis-Hastings step: a
+  Gaussian random walk in the logit space of ``sim.calibrate.priors`` (covariance
+  (2.38^2 / d) x the population's, scaled towards a 25% acceptance), whose M new runs are
+  accepted with probability min(1, prior ratio x a(new) / a(old)), a pseudo-marginal step
+  that leaves the ABC posterior at the current tolerance invariant;
+* the tolerance stops falling while fewer than ``min_acceptance`` of the moves succeed; the
+  rest of the budget decorrelates the population at the tolerance reached.
 
-Why not the population Monte Carlo variant (Toni et al. 2009; Beaumont et al. 2009) whose
+Why M > 1: with one run per particle the weights are indicators of single runs, so at small
+tolerances the population keeps parameter sets whose one run met the targets by luck. That
+was measured: 46% of the population reproduced the sequence in-sample and 0% of fresh runs
+did. With M runs the weight is an estimate of the probability of meeting the targets, and
+a lucky run counts for 1 / M.
+
+Why not the population Monte Carlo variant (Toni et al. 2009; Beaumont et al. 2009), whose
 weights are prior / kernel-mixture densities: with ~35 parameters those density ratios
-collapsed the ESS to 3-6% of the population within two generations (measured), whereas
-here the weights are only indicators and the ESS is the number of live particles.
+collapsed the ESS to 3-6% of the population within two generations (measured).
 
-Particle k of generation t is run ``t * population + k`` of the seed and every random choice
-of the sampler comes from ``numpy.random.default_rng([seed, t])``: the posterior is the same
-for any number of workers or chunk size.
+Replicate m of particle k in generation t is run ``(t * population + k) * M + m`` of the seed,
+and every random choice of the sampler comes from ``numpy.random.default_rng([seed, t])``:
+the posterior is the same for any number of workers or chunk size.
 """
 
 from __future__ import annotations
@@ -51,18 +58,18 @@ class Generation:
     runs: int
     moved: int             # particles whose MCMC move was accepted (all of them in generation 0)
     ess: float             # effective sample size after lowering the tolerance, before resampling
-    sequence_share: float  # weighted share of the population whose run reproduces the whole sequence
+    sequence_share: float  # weighted share of the particles' runs reproducing the whole sequence
     seconds: float
 
 
 @dataclass
 class Calibration:
-    """An ABC-SMC posterior: weighted particles, their distances, and the run history."""
+    """An ABC-SMC posterior: weighted particles, their runs' distances, and the run history."""
 
     space: PriorSpace
     particles: np.ndarray     # (N, d) parameter values
     weights: np.ndarray       # (N,) normalised importance weights
-    distances: np.ndarray     # (N,)
+    distances: np.ndarray     # (N, M) distances of each particle's runs
     generations: list[Generation] = field(default_factory=list)
     seed: int = 0
     sims: int = 0
@@ -86,7 +93,7 @@ class Calibration:
 
 def effective_sample_size(weights: np.ndarray) -> float:
     w = np.asarray(weights, dtype=float)
-    return float(w.sum() ** 2 / (w ** 2).sum()) if w.size else 0.0
+    return float(w.sum() ** 2 / (w ** 2).sum()) if w.size and w.sum() > 0 else 0.0
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
@@ -96,74 +103,128 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(values[order][min(np.searchsorted(cdf, q), len(values) - 1)])
 
 
-def calibrate(scenario: Scenario, targets: Targets, sims: int = 100_000, population: int = 4000, seed: int = 0,
-              quantile: float = 0.5, min_acceptance: float = 0.05, keys: list[str] | None = None, workers: int | None = None,
+def next_tolerance(d: np.ndarray, w: np.ndarray, epsilon: float, floor: float, ess_ratio: float) -> float:
+    """The smallest tolerance in [floor, epsilon] whose reweighting keeps ``ess_ratio`` of the ESS.
+
+    ``d`` holds the (particles, M) distances. Distances take few distinct values (events are
+    missed by whole days), so when even the next lower value loses more of the ESS the
+    tolerance moves one value down anyway, as long as some particle keeps a run within it.
+    """
+    within_old = (d <= epsilon).sum(axis=1)
+    target = ess_ratio * effective_sample_size(w)
+    below = d[(w > 0)[:, None] & (d < epsilon) & (d >= floor)]
+    candidates = np.unique(np.append(below, floor) if floor < epsilon else below)  # sorted
+
+    def ess_at(eps: float) -> float:
+        return effective_sample_size(reweight(d, w, within_old, eps))
+
+    best = epsilon
+    lo, hi = 0, len(candidates) - 1  # ESS grows with the tolerance: bisect for the smallest that keeps the target
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if ess_at(candidates[mid]) >= target:
+            best, hi = float(candidates[mid]), mid - 1
+        else:
+            lo = mid + 1
+    if best == epsilon and len(candidates) and ess_at(candidates[-1]) > 0:
+        best = float(candidates[-1])
+    return max(best, floor)
+
+
+def reweight(d: np.ndarray, w: np.ndarray, within_old: np.ndarray, epsilon: float) -> np.ndarray:
+    """Del Moral's weight update: w_i x a_i(eps) / a_i(eps_old), a_i = runs of particle i within."""
+    within = (d <= epsilon).sum(axis=1)
+    return np.where(within_old > 0, w * within / np.maximum(within_old, 1), 0.0)
+
+
+def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, population: int = 1000,
+              replicates: int = 16, seed: int = 0, ess_ratio: float = 0.8, final_tolerance: float = 1.0,
+              min_acceptance: float = 0.05, keys: list[str] | None = None, workers: int | None = None,
               progress: bool = False) -> Calibration:
     """Calibrate the scenario's priors to the targets with ABC-SMC on a budget of ``sims`` runs.
 
-    Generation 0 and every later generation simulate ``population`` runs each, so the number
-    of generations is ``sims // population`` (at least 2). The tolerance is lowered only while
-    at least ``min_acceptance`` of the previous generation's moves were accepted; past that,
-    generations spend the budget moving particles at a fixed tolerance (they decorrelate the
-    population instead of selecting runs that met the targets by luck).
+    Every generation simulates ``population x replicates`` runs, so there are
+    ``sims // (population x replicates)`` generations (at least 2). The tolerance falls
+    towards ``final_tolerance`` while at least ``min_acceptance`` of the previous
+    generation's moves were accepted; the remaining generations move the particles at the
+    tolerance reached.
     """
-    if not 0 < quantile < 1:
-        raise UsageError(f"quantile must be in (0, 1), got {quantile}")
+    if not 0 < ess_ratio < 1:
+        raise UsageError(f"ess_ratio must be in (0, 1), got {ess_ratio}")
+    if replicates < 1:
+        raise UsageError(f"replicates must be at least 1, got {replicates}")
     space = PriorSpace.from_scenario(scenario, keys)
-    n_gen = sims // population
+    size = population * replicates
+    n_gen = sims // size
     if n_gen < 2:
-        raise UsageError(f"--sims {sims} allows fewer than 2 generations of {population} runs; "
-                         f"give at least {2 * population} simulations or a smaller population")
+        raise UsageError(f"--sims {sims} allows fewer than 2 generations of {population} particles x "
+                         f"{replicates} runs; give at least {2 * size} simulations or a smaller population")
     seq = sequence_rows(targets)
-    bar = _bar(n_gen * population, progress)
+    bar = _bar(n_gen * size, progress)
     start = time.perf_counter()
     history: list[Generation] = []
     scale = 2.38 ** 2 / space.dim
     with TargetSimulator(scenario, targets, seed, workers) as simulator:
         def simulate(t: int, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            term_matrix = simulator.terms(np.arange(t * population, (t + 1) * population), space.columns(theta))
+            """(N, M) distances and sequence flags of M runs of every particle."""
+            params = {k: np.repeat(v, replicates) for k, v in space.columns(theta).items()}
+            term_matrix = simulator.terms(np.arange(t * size, (t + 1) * size), params)
             if bar is not None:
-                bar.update(population)
-            return distance(term_matrix, targets), (term_matrix[seq] <= 1).all(axis=0)
+                bar.update(size)
+            shape = (population, replicates)
+            return (distance(term_matrix, targets).reshape(shape),
+                    (term_matrix[seq] <= 1).all(axis=0).reshape(shape))
 
         t0 = time.perf_counter()
         theta = space.sample(np.random.default_rng([seed, 0]), population)
         d, in_sequence = simulate(0, theta)
         w = np.full(population, 1 / population)
         epsilon, acceptance = np.inf, 1.0
-        history.append(Generation(0, epsilon, population, population, float(population),
+        history.append(Generation(0, epsilon, size, population, float(population),
                                   float(in_sequence.mean()), time.perf_counter() - t0))
         for t in range(1, n_gen):
             t0 = time.perf_counter()
             rng = np.random.default_rng([seed, t])
-            if acceptance >= min_acceptance:  # lower the tolerance only while the kernel still mixes
-                epsilon = min(epsilon, float(np.quantile(d[w > 0], quantile)))
-            w = np.where(d <= epsilon, w, 0.0)
+            within_old = (d <= epsilon).sum(axis=1)
+            if acceptance >= min_acceptance and epsilon > final_tolerance:  # lower it only while moves mix
+                epsilon = next_tolerance(d, w, epsilon, final_tolerance, ess_ratio)
+            w = reweight(d, w, within_old, epsilon)
             w /= w.sum()
             ess = effective_sample_size(w)
             if ess < population / 2:
                 pick = _systematic(rng, w)
                 theta, d, in_sequence = theta[pick], d[pick], in_sequence[pick]
                 w = np.full(population, 1 / population)
-            z = space.to_z(theta)
-            cov = np.atleast_2d(np.cov(z, rowvar=False, aweights=w)) + 1e-9 * np.eye(space.dim)
-            z_new = z + rng.standard_normal(z.shape) @ np.linalg.cholesky(scale * cov).T
-            theta_new = space.from_z(z_new)
+            u = space.to_unit(theta)
+            cov = np.atleast_2d(np.cov(u, rowvar=False, aweights=w)) + 1e-12 * np.eye(space.dim)
+            u_new = reflect(u + rng.standard_normal(u.shape) @ np.linalg.cholesky(scale * cov).T)
+            theta_new = space.from_unit(u_new)
             d_new, seq_new = simulate(t, theta_new)
-            prior_ratio = np.exp(np.minimum(space.log_prior_z(z_new) - space.log_prior_z(z), 0))
-            move = (d_new <= epsilon) & (rng.random(population) < prior_ratio) & (w > 0)
+            within, within_new = (d <= epsilon).sum(axis=1), (d_new <= epsilon).sum(axis=1)
+            # uniform prior in u and a symmetric kernel: the acceptance ratio is the likelihood ratio
+            log_ratio = np.log(np.maximum(within_new, 1e-300)) - np.log(np.maximum(within, 1))
+            move = (w > 0) & (within_new > 0) & (np.log(rng.random(population)) < log_ratio)
             theta[move], d[move], in_sequence[move] = theta_new[move], d_new[move], seq_new[move]
-            acceptance = float(move.mean())
+            acceptance = float(move[w > 0].mean())
             scale *= float(np.exp(acceptance - 0.25))  # adapt the kernel towards a 25% acceptance rate
-            history.append(Generation(t, epsilon, population, int(move.sum()), ess,
-                                      float(np.average(in_sequence, weights=w)), time.perf_counter() - t0))
+            history.append(Generation(t, epsilon, size, int(move.sum()), ess,
+                                      float(np.average(in_sequence.mean(axis=1), weights=w)),
+                                      time.perf_counter() - t0))
             if bar is not None:
-                bar.set_postfix(eps=f"{epsilon:.3f}", ess=f"{ess:.0f}", moved=f"{acceptance:.0%}")
+                bar.set_postfix(eps=f"{epsilon:.3f}", ess=f"{ess:.0f}", moved=f"{acceptance:.0%}",
+                                seq=f"{history[-1].sequence_share:.0%}")
     if bar is not None:
         bar.close()
     keep = w > 0
-    return Calibration(space, theta[keep], w[keep] / w[keep].sum(), d[keep], history, seed, n_gen * population,
+    return Calibration(space, theta[keep], w[keep] / w[keep].sum(), d[keep], history, seed, n_gen * size,
                        time.perf_counter() - start)
+
+
+def reflect(u: np.ndarray) -> np.ndarray:
+    """Fold points back into the unit box at its faces: a symmetric random walk that reaches
+    the edges of the prior as easily as its middle (a logit walk puts the edges at infinity)."""
+    folded = np.mod(u, 2.0)
+    return np.where(folded > 1.0, 2.0 - folded, folded)
 
 
 def _systematic(rng: np.random.Generator, w: np.ndarray) -> np.ndarray:

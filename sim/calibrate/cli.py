@@ -29,7 +29,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from .workflow import calibrate_to_files
 
     run = calibrate_to_files(args.scenario, args.targets, args.sims, args.seed, args.out, args.population,
-                             args.check_runs, args.workers, progress=True, keys=args.params)
+                             args.check_runs, args.workers, progress=True, keys=args.params,
+                             replicates=args.replicates)
     c = run.calibration
     print(f"ABC-SMC: {c.sims:,} runs, {len(c.generations)} generations, {c.seconds:.1f} s "
           f"({c.sims / c.seconds:,.0f} runs/s); final tolerance {c.generations[-1].epsilon:.3f}, ESS {c.ess:.0f}")
@@ -77,8 +78,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cal = subparsers.add_parser("calibrate", help="ABC-SMC calibration of the priors to the seed article's facts")
     cal.add_argument("--targets", default=None, help="targets TOML (default scenarios/targets/october_2025.toml)")
     cal.add_argument("--scenario", default=None, help="scenario TOML with [priors] (default: the targets' scenario)")
-    cal.add_argument("--sims", type=positive_int, default=100_000, help="simulated runs in all (default 100000)")
-    cal.add_argument("--population", type=positive_int, default=4000, help="particles, runs per generation (default 4000)")
+    cal.add_argument("--sims", type=positive_int, default=1_000_000, help="simulated runs in all (default 1000000)")
+    cal.add_argument("--population", type=positive_int, default=1000, help="particles (default 1000)")
+    cal.add_argument("--replicates", type=positive_int, default=16,
+                     help="runs per particle; a generation is population x replicates runs (default 16)")
     cal.add_argument("--params", nargs="+", default=None, metavar="KEY",
                      help="calibrate only these prior keys; the others keep their priors (default: all)")
     cal.add_argument("--check-runs", type=positive_int, default=20_000, help="runs per predictive check (default 20000)")

@@ -12,8 +12,11 @@ Every term ``t`` is scaled so that ``t <= 1`` means the target is met within its
 * order:  0 if held, else 1 + days by which it is broken (0 if an event is missing: the event
           term already counts that).
 
-The distance of a run is the root mean square of its weighted terms, so a run that meets
-every target is at distance <= 1 and each unmet target adds at least 1 / (number of terms).
+The distance of a run adds the weighted squares of the terms of the ordered sequence (the
+targets marked ``sequence`` and the orders) to the weighted mean square of the other terms,
+and takes the square root. Sequence terms are 0 when met and >= 2 when not, so a run is
+within distance 1 exactly when it reproduces the whole sequence and the other facts are met
+on average (root mean square <= 1); every target met implies distance <= 1.
 """
 
 from __future__ import annotations
@@ -137,10 +140,23 @@ def term_weights(targets: Targets) -> np.ndarray:
 def sequence_rows(targets: Targets) -> np.ndarray:
     """Indices of the terms that make up the whole ordered sequence (sequence targets and orders)."""
     k = len(targets.targets)
-    return np.array([i for i, t in enumerate(targets.targets) if t.sequence] + list(range(k, k + len(targets.orders))))
+    return np.array([i for i, t in enumerate(targets.targets) if t.sequence] + list(range(k, k + len(targets.orders))),
+                    dtype=int)
 
 
 def distance(term_matrix: np.ndarray, targets: Targets) -> np.ndarray:
-    """Root mean square of the weighted terms, per lane."""
+    """Per lane: sqrt(sum of the weighted squared terms of the ordered sequence + the squared
+    weighted root mean square of the other terms).
+
+    A sequence term is 0 when met and at least 2 when not, so the distance is <= 1 exactly
+    when the run reproduces the whole sequence and the other facts (casualty figures,
+    statements, rates) are met on average: one figure outside its tolerance can be made up
+    by others inside theirs, a missed event cannot. Below that, every missed event and every
+    day off adds to the distance, which is what lets the sampler move towards the sequence.
+    """
     w = term_weights(targets)
-    return np.sqrt((w[:, None] * term_matrix ** 2).sum(axis=0) / w.sum())
+    seq = np.zeros(len(term_matrix), dtype=bool)
+    seq[sequence_rows(targets)] = True
+    sequence = (w[seq, None] * term_matrix[seq] ** 2).sum(axis=0)
+    rest = (w[~seq, None] * term_matrix[~seq] ** 2).sum(axis=0) / w[~seq].sum() if (~seq).any() else 0.0
+    return np.sqrt(sequence + rest)

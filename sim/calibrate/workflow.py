@@ -31,9 +31,9 @@ class CalibrationRun:
 
 
 def calibrate_to_files(scenario_path: str | Path | None, targets_path: str | Path | None, sims: int, seed: int,
-                       out: str | Path, population: int = 4000, check_runs: int = 20_000,
+                       out: str | Path, population: int = 1000, check_runs: int = 20_000,
                        workers: int | None = None, progress: bool = False,
-                       keys: list[str] | None = None) -> CalibrationRun:
+                       keys: list[str] | None = None, replicates: int = 16) -> CalibrationRun:
     """Calibrate, then write ``posteriors/<name>.parquet`` and ``<name>_calibrated.toml`` beside
     the scenario and ``report.md`` with its figures in ``out``."""
     start = time.perf_counter()
@@ -43,11 +43,11 @@ def calibrate_to_files(scenario_path: str | Path | None, targets_path: str | Pat
     scenario = load_scenario(scenario_path)
     targets = load_targets(targets_path, scenario)
     result = calibrate(scenario, targets, sims=sims, population=population, seed=seed, workers=workers,
-                       progress=progress, keys=keys)
+                       progress=progress, keys=keys, replicates=replicates)
     posterior_path = write_posterior(result, scenario_path.parent / "posteriors" / f"{scenario.name}.parquet",
                                      scenario)
     note = (f"{result.sims:,} simulations, seed {seed}, population {population}, targets "
-            f"{targets_path.name}, {dt.date.today().isoformat()}")
+            f"{targets_path.name}, {replicates} runs per particle, {dt.date.today().isoformat()}")
     calibrated_path = write_calibrated_scenario(scenario, result, posterior_path,
                                                 scenario_path.parent / f"{scenario.name}_calibrated.toml", note)
     prior = check(scenario, targets, check_runs, seed, prior=True, workers=workers)
@@ -55,7 +55,7 @@ def calibrate_to_files(scenario_path: str | Path | None, targets_path: str | Pat
     header = [f"Scenario `{scenario_path.name}`, targets `{targets_path.name}` ({len(targets.targets)} targets, "
               f"{len(targets.orders)} order constraints), seed {seed}.",
               f"ABC-SMC: {result.sims:,} simulated runs in {len(result.generations)} generations of "
-              f"{population:,} runs (particles), "
+              f"{population:,} particles x {replicates} runs, "
               f"{result.seconds:.1f} s ({result.sims / result.seconds:,.0f} runs/s).",
               f"Outputs: `{posterior_path.name}` (posterior samples), `{calibrated_path.name}` (calibrated scenario)."]
     report = write_report(result, prior, posterior, Path(out), header)
