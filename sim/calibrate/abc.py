@@ -140,7 +140,7 @@ def reweight(d: np.ndarray, w: np.ndarray, within_old: np.ndarray, epsilon: floa
 def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, population: int = 1000,
               replicates: int = 16, seed: int = 0, ess_ratio: float = 0.8, final_tolerance: float = 1.0,
               min_acceptance: float = 0.05, keys: list[str] | None = None, workers: int | None = None,
-              progress: bool = False) -> Calibration:
+              progress: bool = False, initial: np.ndarray | None = None) -> Calibration:
     """Calibrate the scenario's priors to the targets with ABC-SMC on a budget of ``sims`` runs.
 
     Every generation simulates ``population x replicates`` runs, so there are
@@ -148,6 +148,10 @@ def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, popul
     towards ``final_tolerance`` while at least ``min_acceptance`` of the previous
     generation's moves were accepted; the remaining generations move the particles at the
     tolerance reached.
+
+    ``initial`` (population, d) replaces the prior draws of generation 0. It is a diagnostic,
+    not a calibration: the moves then show where the posterior's mass lies relative to a
+    chosen start (experiments/sequence_ceiling.py).
     """
     if not 0 < ess_ratio < 1:
         raise UsageError(f"ess_ratio must be in (0, 1), got {ess_ratio}")
@@ -176,7 +180,8 @@ def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, popul
                     (term_matrix[seq] <= 1).all(axis=0).reshape(shape))
 
         t0 = time.perf_counter()
-        theta = space.sample(np.random.default_rng([seed, 0]), population)
+        theta = space.sample(np.random.default_rng([seed, 0]), population) if initial is None else \
+            np.array(initial, dtype=float).reshape(population, space.dim)
         d, in_sequence = simulate(0, theta)
         w = np.full(population, 1 / population)
         epsilon, acceptance = np.inf, 1.0
