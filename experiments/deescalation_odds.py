@@ -13,6 +13,7 @@ common random numbers), a bar chart and survival curves.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from _common import ROOT, base_scenario_path, metadata, variant, what_if, write_
 
 from sim.batch import run_batch
 from sim.batch.compare import Comparison
+from sim.batch.store import StoreError
 from sim.io import atomic_write_text
 from sim.scenario import load_scenario
 
@@ -47,8 +49,13 @@ def main() -> int:
     base_path = base_scenario_path()
     all_scenarios = scenarios(base_path)
     started = time.perf_counter()
-    result = run_batch(all_scenarios, args.runs, args.seed, args.workers, out=f"{args.out}/runs", resume=True,
-                       progress=True)
+    try:  # resume an interrupted study; a study of other scenarios or settings is refused, not mixed in
+        result = run_batch(all_scenarios, args.runs, args.seed, args.workers, out=f"{args.out}/runs", resume=True,
+                           progress=True)
+    except StoreError as err:
+        print(f"deescalation_odds: {str(err).split(' (')[0]}; delete {args.out}/runs to start afresh",
+              file=sys.stderr)
+        return 2
     elapsed = time.perf_counter() - started
     summary = result.summary()
     rows = []
