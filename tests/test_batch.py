@@ -93,6 +93,19 @@ def test_replay_is_exactly_the_run_the_batch_counted(tmp_path, default_scenario)
             assert replayed[key] == row[key], (k, key)
 
 
+def test_replay_keeps_the_batch_horizon(tmp_path, default_scenario):
+    """A batch run to a shorter horizon than its scenario's is replayed to that horizon."""
+    out = tmp_path / "short"
+    run_batch(default_scenario, 300, seed=5, workers=1, out=out, horizon=12)
+    for k in (0, 150, 299):
+        scenario, seed, runs, params = load_run(out, k)
+        assert scenario.horizon_days == 12
+        replayed = RunResult.simulate(scenario, seed, int(runs[0]), lane_params=params).summary
+        row = stored_row(out, k)
+        for key in ("outcome", "peak_rung", "first_ceasefire_day", "deaths_true", "closed_days"):
+            assert replayed[key] == row[key], (k, key)
+
+
 def test_summary_json_records_what_reproduces_it(tmp_path, default_scenario):
     out = tmp_path / "b"
     run_batch(default_scenario, 500, seed=3, workers=1, out=out)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import numpy as np
@@ -41,7 +42,10 @@ def load_run(directory: str | Path, run: int, scenario: str | None = None
     """
     store, manifest, name, row = _stored(directory, run, scenario)
     params = {c.removeprefix("param:"): float(row[c]) for c in row.index if c.startswith("param:")}
-    return store.load_scenario(name), int(manifest["seed"]), np.array([int(row["run"])]), params
+    stored = store.load_scenario(name)
+    if manifest.get("horizon"):  # the batch ran to its own horizon, not the scenario's
+        stored = dataclasses.replace(stored, horizon_days=int(manifest["horizon"]))
+    return stored, int(manifest["seed"]), np.array([int(row["run"])]), params
 
 
 def stored_row(directory: str | Path, run: int, scenario: str | None = None) -> dict:
