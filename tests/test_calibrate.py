@@ -10,8 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from conftest import DEFAULT, ROOT
+from hypothesis import given
+from hypothesis import strategies as st
 
-from sim.calibrate.abc import calibrate
+from sim.calibrate.abc import calibrate, effective_sample_size, next_tolerance, reflect, reweight
 from sim.calibrate.check import check
 from sim.calibrate.cli import main as calibrate_cli
 from sim.calibrate.discovery import prim
@@ -85,6 +87,10 @@ def test_distance_is_zero_terms_exactly_when_met(default_scenario, targets):
     d = distance(t, targets)
     all_met = (t <= 1).all(axis=0)
     assert (d[all_met] <= 1).all() and (t >= 0).all()
+    seq = np.zeros(len(t), dtype=bool)
+    seq[sequence_rows(targets)] = True
+    rest_met_on_average = np.sqrt((t[~seq] ** 2).mean(axis=0)) <= 1
+    np.testing.assert_array_equal(d <= 1, (t[seq] <= 1).all(axis=0) & rest_met_on_average)
     events = [i for i, tg in enumerate(targets.targets) if tg.kind in ("event", "absent")]
     assert np.isin(t[events], [0.0]).sum() + (t[events] >= 2).sum() == t[events].size  # met = 0, missed >= 2
     assert len(sequence_rows(targets)) == len(targets.sequence()) + len(targets.orders)
@@ -173,3 +179,23 @@ def test_calibrated_scenario_file_is_valid_and_points_at_its_posterior():
     data = tomllib.loads(path.read_text())
     scenario = load_scenario(path)
     assert data["scenario"]["base"] == "october_2025.toml" and Path(scenario.posterior).is_file()
+
+
+@given(st.lists(st.floats(-50, 50, allow_nan=False), min_size=1, max_size=40))
+def test_reflected_walk_stays_in_the_prior_box_and_is_identity_inside(values):
+    u = np.array(values)
+    folded = reflect(u)
+    assert ((folded >= 0) & (folded <= 1)).all()
+    inside = (u >= 0) & (u <= 1)
+    np.testing.assert_allclose(folded[inside], u[inside])
+    np.testing.assert_allclose(reflect(-u), reflect(u), atol=1e-12)  # symmetric about the face at 0
+
+
+def test_tolerance_never_falls_below_its_floor_and_keeps_the_ess():
+    rng = np.random.default_rng(0)
+    d = rng.gamma(2.0, 2.0, size=(300, 16))
+    w = np.full(300, 1 / 300)
+    eps = next_tolerance(d, w, np.inf, 1.0, 0.8)
+    assert 1.0 <= eps < np.inf
+    new = reweight(d, w, (d <= np.inf).sum(axis=1), eps)
+    assert effective_sample_size(new) >= 0.8 * 300 - 1e-9
