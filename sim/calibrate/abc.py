@@ -11,10 +11,11 @@ The adaptive ABC-SMC sampler of Del Moral, Doucet & Jasra (2012, Statistics and 
   counts particle i's runs within the tolerance, never below ``final_tolerance`` (1: every
   target met, see ``distance``); (2) resamples systematically when the ESS falls below
   half the population; (3) moves every live particle by one Metropolis-Hastings step: a
-  Gaussian random walk in the logit space of ``sim.calibrate.priors`` (covariance
-  (2.38^2 / d) x the population's, scaled towards a 25% acceptance), whose M new runs are
-  accepted with probability min(1, prior ratio x a(new) / a(old)), a pseudo-marginal step
-  that leaves the ABC posterior at the current tolerance invariant;
+  Gaussian random walk in the unit box of ``sim.calibrate.priors``, folded back at its faces
+  (covariance (2.38^2 / d) x the population's, scaled towards a 25% acceptance), whose M new
+  runs are accepted with probability min(1, a(new) / a(old)) (the prior is uniform in the
+  box and the walk symmetric), a pseudo-marginal step that leaves the ABC posterior at the
+  current tolerance invariant;
 * the tolerance stops falling while fewer than ``min_acceptance`` of the moves succeed; the
   rest of the budget decorrelates the population at the tolerance reached.
 
@@ -23,6 +24,12 @@ tolerances the population keeps parameter sets whose one run met the targets by 
 was measured: 46% of the population reproduced the sequence in-sample and 0% of fresh runs
 did. With M runs the weight is an estimate of the probability of meeting the targets, and
 a lucky run counts for 1 / M.
+
+Why a folded walk in the unit box rather than a walk in logit space: the best parameter sets
+lie at the edges of several prior boxes, which logit space puts at infinity, and with a
+uniform density in the box the acceptance ratio needs no prior term. (Measured on the
+sequence targets, 4 M runs: in-sample sequence share 6.5% with the logit walk, 6.7% with the
+fold; the choice changes little because the posterior's mass is not at those edges.)
 
 Why not the population Monte Carlo variant (Toni et al. 2009; Beaumont et al. 2009), whose
 weights are prior / kernel-mixture densities: with ~35 parameters those density ratios

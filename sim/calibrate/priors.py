@@ -1,9 +1,10 @@
-"""Priors from a scenario's ``[priors]`` table, and the unconstrained space ABC perturbs in.
+"""Priors from a scenario's ``[priors]`` table, and the unit box ABC moves in.
 
 Every prior is uniform or log-uniform on [low, high], i.e. uniform in ``u`` in [0, 1] after
-an affine (or log-affine) map. ABC-SMC perturbs ``z = logit(u)``: a Gaussian kernel there
-never leaves the prior's support, so no proposal is wasted and the importance weights need
-no truncation correction. The prior density of ``z`` is prod u (1 - u).
+an affine (or log-affine) map. ABC-SMC moves particles in ``u`` with a random walk folded
+back at the faces of the box (``sim.calibrate.abc.reflect``): symmetric, never outside the
+prior's support, and the prior density in ``u`` is constant, so the acceptance ratio needs
+no prior term. ``from_z`` maps logit(u) back, for searches that prefer an unbounded space.
 """
 
 from __future__ import annotations
@@ -59,15 +60,8 @@ class PriorSpace:
         x = np.where(self.log, np.log(np.maximum(theta, 1e-300)), theta)
         return (x - lo) / (hi - lo)
 
-    def to_z(self, theta: np.ndarray) -> np.ndarray:
-        return special.logit(np.clip(self.to_unit(theta), 1e-9, 1 - 1e-9))
-
     def from_z(self, z: np.ndarray) -> np.ndarray:
         return self.from_unit(special.expit(z))
-
-    def log_prior_z(self, z: np.ndarray) -> np.ndarray:
-        """Log prior density of points in z space (one row per point)."""
-        return (-np.logaddexp(0, z) - np.logaddexp(0, -z)).sum(axis=1)
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         return self.from_unit(rng.random((n, self.dim)))
