@@ -151,7 +151,7 @@ def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, popul
     """Calibrate the scenario's priors to the targets with ABC-SMC on a budget of ``sims`` runs.
 
     Every generation simulates ``population x replicates`` runs, so there are
-    ``sims // (population x replicates)`` generations (at least 2). The tolerance falls
+    ``ceil(sims / (population x replicates))`` generations (at least 2): at least ``sims`` runs. The tolerance falls
     towards ``final_tolerance`` while at least ``min_acceptance`` of the previous
     generation's moves were accepted; the remaining generations move the particles at the
     tolerance reached.
@@ -166,7 +166,7 @@ def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, popul
         raise UsageError(f"replicates must be at least 1, got {replicates}")
     space = PriorSpace.from_scenario(scenario, keys)
     size = population * replicates
-    n_gen = sims // size
+    n_gen = -(-sims // size)  # whole generations, at least the budget asked for
     if n_gen < 2:
         raise UsageError(f"--sims {sims} allows fewer than 2 generations of {population} particles x "
                          f"{replicates} runs; give at least {2 * size} simulations or a smaller population")
