@@ -135,3 +135,56 @@ def test_a_student_steps_changes_controls_and_gets_the_odds(tmp_path):
         browser.close()
     assert not server.cdn_log_failures(), server.cdn_log_failures()
     assert "Traceback" not in server.log_text(), server.log_tail()
+
+
+def test_an_analyst_replays_a_batch_run_in_the_browser(tmp_path):
+    """``escalation viz --replay DIR --run K``: the page shows run K of the stored batch, steps it,
+    switches to another run, and turns an unusable run number into a note, not an error."""
+    if not chromium_available():
+        pytest.fail("Chromium or the playwright package is missing: run `bash scripts/setup.sh --test`")
+    from playwright.sync_api import sync_playwright
+
+    from sim.batch import run_batch
+    from sim.batch.replay import load_run
+    from sim.results import RunResult
+    from sim.scenario import load_scenario
+    from sim.viz.server import environment
+
+    batch = tmp_path / "batch"
+    run_batch(load_scenario(ROOT / "scenarios" / "october_2025.toml"), runs=8, seed=11, workers=1, out=batch)
+    scenario, seed, runs, params = load_run(batch, 5)
+    expected = RunResult.simulate(scenario, seed, int(runs[0]), days=5, lane_params=params)
+    expected_days = {e.day for e in expected.events}
+
+    with solara_server(APP, env=environment(None, batch, 5), log_path=tmp_path / "server.log") as server, \
+            sync_playwright() as p:
+        browser = launch_chromium(p)
+        context = browser.new_context(viewport=VIEWPORT)
+        requests = RequestRecorder().attach(context)
+        page = context.new_page()
+        page.goto(server.url)
+        page.get_by_text("Step: 0", exact=True).wait_for(timeout=60_000)
+        page.get_by_text(re.compile(r"Replay of run 5 of the batch")).wait_for(timeout=15_000)
+        step(page, 5)
+        assert status_text(page).startswith("Day 4, Mon 13 Oct 2025")
+        log = log_text(page)
+        shown_days = {int(d) for d in re.findall(r"^Day (\d+)", log, re.MULTILINE)}
+        assert shown_days == expected_days, (shown_days, expected_days)
+        page.screenshot(path=str(ARTIFACTS / "viz-replay.png"))
+
+        run = page.get_by_label(re.compile(r"^Run of the batch to replay"))
+        run.fill("6")
+        run.press("Enter")
+        page.get_by_role("button", name="Reset", exact=True).click()
+        page.get_by_text(re.compile(r"Replay of run 6 of the batch")).wait_for(timeout=15_000)
+
+        run.fill("x")
+        run.press("Enter")
+        page.get_by_role("button", name="Reset", exact=True).click()
+        page.get_by_text(re.compile(r"Run 'x' is not a whole number")).wait_for(timeout=15_000)
+        step(page, 1)  # a live run instead; the page still works
+
+        assert_local_only(requests.urls)
+        assert not [e for e in requests.errors if "pageerror" in e], requests.errors
+        browser.close()
+    assert "Traceback" not in server.log_text(), server.log_tail()
