@@ -169,7 +169,7 @@ def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, popul
     n_gen = -(-sims // size)  # whole generations, at least the budget asked for
     if n_gen < 2:
         raise UsageError(f"--sims {sims} allows fewer than 2 generations of {population} particles x "
-                         f"{replicates} runs; give at least {2 * size} simulations or a smaller population")
+                         f"{replicates} runs; give more than {size} simulations or a smaller population")
     seq = sequence_rows(targets)
     bar = _bar(n_gen * size, progress)
     start = time.perf_counter()
