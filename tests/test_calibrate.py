@@ -3,6 +3,7 @@ recovery, the predictive check, Sobol sensitivity and PRIM, and the CLI's exit c
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tomllib
 from pathlib import Path
@@ -64,6 +65,8 @@ def test_targets_cover_the_reported_sequence(targets):
     ("value = 23\ntolerance = 0.25", "value = 23\ntolerance = -1", "target.acknowledged_pakistan.tolerance",
      "expected a number in (0, 10]"),
     ('first = "qatar_mediation"', 'first = "qatar_mediaton"', "order[2].first", "did you mean 'qatar_mediation'"),
+    ('actor = "united_states"', 'actor = "united_states"\nweight = 0.5', "target.us_offer.weight",
+     "expected a number >= 1"),
 ])
 def test_bad_targets_file_is_one_clear_error(tmp_path, default_scenario, old, new, key, words):
     path = _write_bad(tmp_path, old, new)
@@ -87,10 +90,14 @@ def test_distance_is_zero_terms_exactly_when_met(default_scenario, targets):
     d = distance(t, targets)
     all_met = (t <= 1).all(axis=0)
     assert (d[all_met] <= 1).all() and (t >= 0).all()
-    seq = np.zeros(len(t), dtype=bool)
-    seq[sequence_rows(targets)] = True
-    rest_met_on_average = np.sqrt((t[~seq] ** 2).mean(axis=0)) <= 1
-    np.testing.assert_array_equal(d <= 1, (t[seq] <= 1).all(axis=0) & rest_met_on_average)
+    # a casualty figure made part of the sequence: its term is continuous, the rule the same
+    counted = dataclasses.replace(targets, targets=tuple(
+        dataclasses.replace(tg, sequence=True) if tg.name == "claimed_by_pakistan" else tg for tg in targets.targets))
+    for tset in (targets, counted):
+        seq = np.zeros(len(t), dtype=bool)
+        seq[sequence_rows(tset)] = True
+        rest_met_on_average = np.sqrt((t[~seq] ** 2).mean(axis=0)) <= 1
+        np.testing.assert_array_equal(distance(t, tset) <= 1, (t[seq] <= 1).all(axis=0) & rest_met_on_average)
     events = [i for i, tg in enumerate(targets.targets) if tg.kind in ("event", "absent")]
     assert np.isin(t[events], [0.0]).sum() + (t[events] >= 2).sum() == t[events].size  # met = 0, missed >= 2
     assert len(sequence_rows(targets)) == len(targets.sequence()) + len(targets.orders)
@@ -199,3 +206,30 @@ def test_tolerance_never_falls_below_its_floor_and_keeps_the_ess():
     assert 1.0 <= eps < np.inf
     new = reweight(d, w, (d <= np.inf).sum(axis=1), eps)
     assert effective_sample_size(new) >= 0.8 * 300 - 1e-9
+
+
+@given(st.data())
+def test_distance_is_within_one_exactly_when_the_sequence_is_met_and_the_rest_on_average(targets, data):
+    """Over random terms (events and orders 0 or >= 2, figures any value >= 0), with a casualty
+    figure made part of the sequence and random weights (>= 1 in the sequence)."""
+    counted = dataclasses.replace(targets, targets=tuple(
+        dataclasses.replace(tg, sequence=True) if tg.name == "claimed_by_pakistan" else tg for tg in targets.targets))
+    discrete = [tg.kind in ("event", "absent") for tg in counted.targets] + [True] * len(counted.orders)
+    seq = np.zeros(len(discrete), dtype=bool)
+    seq[sequence_rows(counted)] = True
+    lanes = []
+    for _ in range(20):  # lanes near the boundary: the sequence met or missed by one step, the rest near 1
+        miss = data.draw(st.sampled_from([None, *np.flatnonzero(seq)]))
+        lane = [0.0 if d and (s or data.draw(st.booleans())) else data.draw(st.floats(0, 1.0 if s else 1.5))
+                for d, s in zip(discrete, seq, strict=True)]
+        if miss is not None:
+            lane[miss] = data.draw(st.sampled_from([2.0, 3.0]) if discrete[miss] else st.floats(1.01, 3))
+        lanes.append(lane)
+    terms = np.array(lanes).T
+    weighted = dataclasses.replace(counted, targets=tuple(
+        dataclasses.replace(tg, weight=data.draw(st.floats(1, 4) if tg.sequence else st.floats(0.1, 4)))
+        for tg in counted.targets))
+    w = np.array([tg.weight for tg in weighted.targets] + [1.0] * len(weighted.orders))
+    rest = np.sqrt((w[~seq, None] * terms[~seq] ** 2).sum(axis=0) / w[~seq].sum())
+    expected = (terms[seq] <= 1).all(axis=0) & (rest <= 1)
+    np.testing.assert_array_equal(distance(terms, weighted) <= 1, expected)

@@ -14,9 +14,10 @@ Every term ``t`` is scaled so that ``t <= 1`` means the target is met within its
 
 The distance of a run adds the weighted squares of the terms of the ordered sequence (the
 targets marked ``sequence`` and the orders) to the weighted mean square of the other terms,
-and takes the square root. Sequence terms are 0 when met and >= 2 when not, so a run is
-within distance 1 exactly when it reproduces the whole sequence and the other facts are met
-on average (root mean square <= 1); every target met implies distance <= 1.
+and takes the square root. A met sequence term counts 0 (events and orders are 0 when met,
+>= 2 when not) and sequence weights are at least 1, so a run is within distance 1 exactly
+when it reproduces the whole sequence and the other facts are met on average (root mean
+square <= 1); every target met implies distance <= 1.
 """
 
 from __future__ import annotations
@@ -148,8 +149,8 @@ def distance(term_matrix: np.ndarray, targets: Targets) -> np.ndarray:
     """Per lane: sqrt(sum of the weighted squared terms of the ordered sequence + the squared
     weighted root mean square of the other terms).
 
-    A sequence term is 0 when met and at least 2 when not, so the distance is <= 1 exactly
-    when the run reproduces the whole sequence and the other facts (casualty figures,
+    A met sequence term counts 0 and a missed one its square (> 1; sequence weights are >= 1),
+    so the distance is <= 1 exactly when the run reproduces the whole sequence and the other facts (casualty figures,
     statements, rates) are met on average: one figure outside its tolerance can be made up
     by others inside theirs, a missed event cannot. Below that, every missed event and every
     day off adds to the distance, which is what lets the sampler move towards the sequence.
@@ -157,6 +158,7 @@ def distance(term_matrix: np.ndarray, targets: Targets) -> np.ndarray:
     w = term_weights(targets)
     seq = np.zeros(len(term_matrix), dtype=bool)
     seq[sequence_rows(targets)] = True
-    sequence = (w[seq, None] * term_matrix[seq] ** 2).sum(axis=0)
+    missed = np.where(term_matrix[seq] <= 1, 0.0, term_matrix[seq])  # a met step costs nothing, whatever its term
+    sequence = (w[seq, None] * missed ** 2).sum(axis=0)
     rest = (w[~seq, None] * term_matrix[~seq] ** 2).sum(axis=0) / w[~seq].sum() if (~seq).any() else 0.0
     return np.sqrt(sequence + rest)

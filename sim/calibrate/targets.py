@@ -181,9 +181,11 @@ def _target(entry: Any, i: int, horizon: int, actors: list[str], source: str) ->
     if not isinstance(text, str) or not text.strip():
         raise ScenarioError(source, f"{where}.source", "every target needs its source sentence, paraphrased")
     window = _window(entry.get("window"), horizon, f"{where}.window", source)
-    common: dict[str, Any] = {"name": name, "kind": kind, "window": window, "source": text,
-                              "sequence": _bool(entry.get("sequence", False), f"{where}.sequence", source),
-                              "weight": _number(entry.get("weight", 1.0), f"{where}.weight", source, 0.0)}
+    in_sequence = _bool(entry.get("sequence", False), f"{where}.sequence", source)
+    # a missed step of the sequence must cost more than the whole tolerance (sim.calibrate.distance)
+    common: dict[str, Any] = {"name": name, "kind": kind, "window": window, "source": text, "sequence": in_sequence,
+                              "weight": _number(entry.get("weight", 1.0), f"{where}.weight", source,
+                                                1.0 if in_sequence else 0.0)}
     if kind in ("event", "absent"):
         who = [entry.get("actor")] if kind == "event" else entry.get("actors")
         if kind == "absent" and (not isinstance(who, list) or not who):
