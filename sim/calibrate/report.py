@@ -88,7 +88,7 @@ def plot_schedule(calibration: Calibration, path: Path) -> Path:
     gens = calibration.generations
     x = [g.index for g in gens]
     fig, ax = plt.subplots(figsize=(6, 3.5))
-    ax.plot(x, [g.epsilon for g in gens], "o-", color="#d73027", label="tolerance (distance quantile)")
+    ax.plot(x, [g.epsilon for g in gens], "o-", color="#d73027", label="tolerance")
     ax.set_xlabel("generation")
     ax.set_ylabel("tolerance", color="#d73027")
     ax2 = ax.twinx()
