@@ -74,3 +74,47 @@ def test_interrupted_batch_resumes_to_the_same_result(tmp_path, reference, sig):
     assert json.loads(again.stdout) == got
     assert not list(out.rglob("*.tmp"))
     assert done >= 3
+
+
+def _calibration_args(scenario, out, *extra: str, seed: int = 3) -> list[str]:
+    return ["calibrate", "--scenario", str(scenario), "--sims", "240000", "--population", "500", "--replicates", "8",
+            "--seed", str(seed), "--check-runs", "200", "--workers", "1", "--out", str(out), *extra]
+
+
+def test_a_killed_calibration_resumes_to_the_same_posterior(tmp_path):
+    """kill -9 a real `escalation calibrate` after some generations; --resume ends with the
+    posterior an uninterrupted calibration writes, and takes up where the kill left it."""
+    import numpy as np
+
+    whole, killed = tmp_path / "whole", tmp_path / "killed"
+    for d in (whole, killed):
+        d.mkdir()
+        (d / "october_2025.toml").write_text(DEFAULT.read_text())  # outputs are written beside the scenario
+    proc = escalation(*_calibration_args(whole / "october_2025.toml", whole / "report"))
+    assert proc.returncode == 0, proc.stderr
+
+    checkpoint = killed / "report" / "checkpoint.npz"
+    args = [sys.executable, "-m", "sim.cli", *_calibration_args(killed / "october_2025.toml", killed / "report")]
+    child = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not checkpoint.exists() or json.loads(str(np.load(checkpoint)["meta"]))["generation"] < 10:
+        assert child.poll() is None, f"calibration ended before it could be killed: {child.stderr.read()}"
+        assert time.monotonic() < deadline, "no checkpoint after 120 s"
+        time.sleep(0.05)
+    os.killpg(child.pid, signal.SIGKILL)
+    child.wait(timeout=60)
+    stopped_at = json.loads(str(np.load(checkpoint)["meta"]))["generation"]
+    assert 10 <= stopped_at < 59, "the kill must land mid-calibration"
+    assert not (killed / "posteriors").exists()
+
+    mismatch = escalation(*_calibration_args(killed / "october_2025.toml", killed / "report", "--resume", seed=4))
+    assert mismatch.returncode == 2 and mismatch.stderr.count("\n") == 1 and "other settings" in mismatch.stderr
+    assert json.loads(str(np.load(checkpoint)["meta"]))["generation"] == stopped_at  # left as it was
+
+    resumed = escalation(*_calibration_args(killed / "october_2025.toml", killed / "report", "--resume"))
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"after generation {stopped_at}" in resumed.stdout, resumed.stdout
+    a = pd.read_parquet(whole / "posteriors" / "october_2025.parquet")
+    b = pd.read_parquet(killed / "posteriors" / "october_2025.parquet")
+    pd.testing.assert_frame_equal(a, b)
+    assert not checkpoint.exists()

@@ -44,12 +44,16 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from ..errors import UsageError
 from ..scenario import Scenario
+from .checkpoint import SamplerState, fingerprint
+from .checkpoint import load as checkpoint_load
+from .checkpoint import save as checkpoint_save
 from .distance import distance, sequence_rows
 from .priors import PriorSpace
 from .runner import TargetSimulator
@@ -81,6 +85,7 @@ class Calibration:
     seed: int = 0
     sims: int = 0
     seconds: float = 0.0
+    resumed_after: int | None = None  # the generation a resumed calibration took up after
 
     @property
     def ess(self) -> float:
@@ -147,7 +152,8 @@ def reweight(d: np.ndarray, w: np.ndarray, within_old: np.ndarray, epsilon: floa
 def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, population: int = 1000,
               replicates: int = 16, seed: int = 0, ess_ratio: float = 0.8, final_tolerance: float = 1.0,
               min_acceptance: float = 0.05, keys: list[str] | None = None, workers: int | None = None,
-              progress: bool = False, initial: np.ndarray | None = None) -> Calibration:
+              progress: bool = False, initial: np.ndarray | None = None,
+              checkpoint: str | Path | None = None, resume: bool = False) -> Calibration:
     """Calibrate the scenario's priors to the targets with ABC-SMC on a budget of ``sims`` runs.
 
     Every generation simulates ``population x replicates`` runs, so there are
@@ -159,6 +165,10 @@ def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, popul
     ``initial`` (population, d) replaces the prior draws of generation 0. It is a diagnostic,
     not a calibration: the moves then show where the posterior's mass lies relative to a
     chosen start (experiments/sequence_ceiling.py).
+
+    ``checkpoint``: a file the sampler's state is written to after every generation; with
+    ``resume`` the calibration continues from it (``sim.calibrate.checkpoint``), and ends
+    with the same posterior as an uninterrupted run.
     """
     if not 0 < ess_ratio < 1:
         raise UsageError(f"ess_ratio must be in (0, 1), got {ess_ratio}")
@@ -175,6 +185,18 @@ def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, popul
     start = time.perf_counter()
     history: list[Generation] = []
     scale = 2.38 ** 2 / space.dim
+    key = fingerprint(scenario=scenario.content_hash, targets=repr(targets), sims=sims, population=population,
+                      replicates=replicates, seed=seed, ess_ratio=ess_ratio, final_tolerance=final_tolerance,
+                      min_acceptance=min_acceptance, keys=space.keys, initial=initial)
+    saved = checkpoint_load(Path(checkpoint), key) if checkpoint is not None and resume else None
+
+    def save_state(t: int) -> None:
+        if checkpoint is not None:
+            checkpoint_save(Path(checkpoint), SamplerState(
+                t, theta, d, in_sequence, w, float(epsilon), acceptance, scale, [asdict(g) for g in history],
+                previous_seconds + time.perf_counter() - start), key)
+
+    previous_seconds = saved.seconds if saved is not None else 0.0
     with TargetSimulator(scenario, targets, seed, workers) as simulator:
         def simulate(t: int, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             """(N, M) distances and sequence flags of M runs of every particle."""
@@ -186,15 +208,25 @@ def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, popul
             return (distance(term_matrix, targets).reshape(shape),
                     (term_matrix[seq] <= 1).all(axis=0).reshape(shape))
 
-        t0 = time.perf_counter()
-        theta = space.sample(np.random.default_rng([seed, 0]), population) if initial is None else \
-            np.array(initial, dtype=float).reshape(population, space.dim)
-        d, in_sequence = simulate(0, theta)
-        w = np.full(population, 1 / population)
-        epsilon, acceptance = np.inf, 1.0
-        history.append(Generation(0, epsilon, size, population, float(population),
-                                  float(in_sequence.mean()), time.perf_counter() - t0))
-        for t in range(1, n_gen):
+        if saved is None:
+            t0 = time.perf_counter()
+            theta = space.sample(np.random.default_rng([seed, 0]), population) if initial is None else \
+                np.array(initial, dtype=float).reshape(population, space.dim)
+            d, in_sequence = simulate(0, theta)
+            w = np.full(population, 1 / population)
+            epsilon, acceptance = np.inf, 1.0
+            history.append(Generation(0, epsilon, size, population, float(population),
+                                      float(in_sequence.mean()), time.perf_counter() - t0))
+            save_state(0)
+            first = 1
+        else:
+            theta, d, in_sequence, w = saved.theta, saved.distances, saved.in_sequence, saved.weights
+            epsilon, acceptance, scale = saved.epsilon, saved.acceptance, saved.scale
+            history = [Generation(**g) for g in saved.history]
+            first = saved.generation + 1
+            if bar is not None:
+                bar.update(first * size)
+        for t in range(first, n_gen):
             t0 = time.perf_counter()
             rng = np.random.default_rng([seed, t])
             within_old = (d <= epsilon).sum(axis=1)
@@ -225,11 +257,12 @@ def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, popul
             if bar is not None:
                 bar.set_postfix(eps=f"{epsilon:.3f}", ess=f"{ess:.0f}", moved=f"{acceptance:.0%}",
                                 seq=f"{history[-1].sequence_share:.0%}")
+            save_state(t)
     if bar is not None:
         bar.close()
     keep = w > 0
     return Calibration(space, theta[keep], w[keep] / w[keep].sum(), d[keep], history, seed, n_gen * size,
-                       time.perf_counter() - start)
+                       previous_seconds + time.perf_counter() - start, None if saved is None else saved.generation)
 
 
 def reflect(u: np.ndarray) -> np.ndarray:

@@ -30,8 +30,10 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
     run = calibrate_to_files(args.scenario, args.targets, args.sims, args.seed, args.out, args.population,
                              args.check_runs, args.workers, progress=True, keys=args.params,
-                             replicates=args.replicates)
+                             replicates=args.replicates, resume=args.resume)
     c = run.calibration
+    if c.resumed_after is not None:
+        print(f"resumed from {args.out / 'checkpoint.npz'} after generation {c.resumed_after}")
     print(f"ABC-SMC: {c.sims:,} runs, {len(c.generations)} generations, {c.seconds:.1f} s "
           f"({c.sims / c.seconds:,.0f} runs/s); final tolerance {c.generations[-1].epsilon:.3f}, ESS {c.ess:.0f}")
     for name, share in (("prior", run.prior.sequence), ("posterior", run.posterior.sequence)):
@@ -88,6 +90,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cal.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
     cal.add_argument("--workers", type=positive_int, default=None, help="worker processes (default: all cores)")
     cal.add_argument("--out", type=Path, default=Path("calibration"), help="report directory (default calibration/)")
+    cal.add_argument("--resume", action="store_true",
+                     help="continue a killed calibration from --out/checkpoint.npz (same settings)")
     cal.set_defaults(handler=cmd_calibrate)
 
     chk = subparsers.add_parser("check", help="share of runs meeting each target and the whole ordered sequence")

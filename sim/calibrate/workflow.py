@@ -17,6 +17,7 @@ from .targets import load_targets
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_TARGETS = ROOT / "scenarios" / "targets" / "october_2025.toml"
+CHECKPOINT = "checkpoint.npz"
 
 
 @dataclass
@@ -33,9 +34,12 @@ class CalibrationRun:
 def calibrate_to_files(scenario_path: str | Path | None, targets_path: str | Path | None, sims: int, seed: int,
                        out: str | Path, population: int = 1000, check_runs: int = 20_000,
                        workers: int | None = None, progress: bool = False,
-                       keys: list[str] | None = None, replicates: int = 16) -> CalibrationRun:
+                       keys: list[str] | None = None, replicates: int = 16, resume: bool = False) -> CalibrationRun:
     """Calibrate, then write ``posteriors/<name>.parquet`` and ``<name>_calibrated.toml`` beside
-    the scenario and ``report.md`` with its figures in ``out``."""
+    the scenario and ``report.md`` with its figures in ``out``.
+
+    The sampler's state goes to ``out/checkpoint.npz`` after every generation; ``resume``
+    continues a killed calibration from it. It is removed once the outputs are written."""
     start = time.perf_counter()
     targets_path = Path(targets_path) if targets_path else DEFAULT_TARGETS
     targets = load_targets(targets_path)
@@ -43,7 +47,8 @@ def calibrate_to_files(scenario_path: str | Path | None, targets_path: str | Pat
     scenario = load_scenario(scenario_path)
     targets = load_targets(targets_path, scenario)
     result = calibrate(scenario, targets, sims=sims, population=population, seed=seed, workers=workers,
-                       progress=progress, keys=keys, replicates=replicates)
+                       progress=progress, keys=keys, replicates=replicates,
+                       checkpoint=Path(out) / CHECKPOINT, resume=resume)
     posterior_path = write_posterior(result, scenario_path.parent / "posteriors" / f"{scenario.name}.parquet",
                                      scenario)
     note = (f"{result.sims:,} simulations, seed {seed}, population {population}, targets "
@@ -59,5 +64,6 @@ def calibrate_to_files(scenario_path: str | Path | None, targets_path: str | Pat
               f"{result.seconds:.1f} s ({result.sims / result.seconds:,.0f} runs/s).",
               f"Outputs: `{posterior_path.name}` (posterior samples), `{calibrated_path.name}` (calibrated scenario)."]
     report = write_report(result, prior, posterior, Path(out), header)
+    (Path(out) / CHECKPOINT).unlink(missing_ok=True)
     return CalibrationRun(result, prior, posterior, posterior_path, calibrated_path, report,
                           time.perf_counter() - start)

@@ -1,0 +1,74 @@
+"""The ABC-SMC sampler's state after each generation, written atomically so a killed
+calibration resumes where it stopped and ends with the same posterior as an uninterrupted one.
+
+Every generation's random numbers depend only on (seed, generation), so the state below is
+all a resumed run needs. A fingerprint of the settings, the scenario and the targets guards
+against resuming a different calibration.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import UsageError
+from ..io import atomic_write
+
+
+@dataclass
+class SamplerState:
+    """Everything generation ``generation + 1`` starts from."""
+
+    generation: int
+    theta: np.ndarray
+    distances: np.ndarray
+    in_sequence: np.ndarray
+    weights: np.ndarray
+    epsilon: float
+    acceptance: float
+    scale: float
+    history: list[dict]
+    seconds: float
+
+
+def fingerprint(**settings: object) -> str:
+    """A short hash of the settings that must match for a resume (arrays by their bytes)."""
+    def plain(value: object) -> object:
+        if isinstance(value, np.ndarray):
+            return hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest()
+        return repr(value)
+
+    text = json.dumps({k: plain(v) for k, v in sorted(settings.items())})
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def save(path: Path, state: SamplerState, key: str) -> None:
+    arrays = {"theta": state.theta, "distances": state.distances, "in_sequence": state.in_sequence,
+              "weights": state.weights}
+    meta = {k: v for k, v in asdict(state).items() if k not in arrays} | {"fingerprint": key}
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
+            np.savez(handle, meta=np.array(json.dumps(meta)), **arrays)
+
+    atomic_write(path, write)
+
+
+def load(path: Path, key: str) -> SamplerState | None:
+    """The saved state, None if there is none; a state from other settings is a one-line error."""
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            arrays = {k: data[k] for k in ("theta", "distances", "in_sequence", "weights")}
+    except (OSError, ValueError, KeyError) as err:
+        raise UsageError(f"{path}: unreadable calibration checkpoint ({err}); delete it to start afresh") from None
+    if meta.pop("fingerprint") != key:
+        raise UsageError(f"{path}: the checkpoint is of a calibration with other settings, scenario or targets; "
+                         "delete it or choose another --out to start afresh")
+    return SamplerState(**meta, **arrays)
