@@ -13,11 +13,27 @@ from typing import TYPE_CHECKING
 
 import mesa
 import numpy as np
+from scipy import special
 
 from .ladder import RETALIATION_LADDER, Action
 
 if TYPE_CHECKING:
     from .model import EscalationModel
+
+
+def quantal_response(probability: np.ndarray | float, noise: np.ndarray | float) -> np.ndarray:
+    """The chance of a choice whose rule gives propensity ``probability``, at decision noise ``noise``.
+
+    A logit quantal response (McKelvey & Palfrey 1995): expit(logit(p) / noise). At noise 1 it
+    is p itself; as noise falls the choice becomes a threshold on the party's situation (act
+    when p > 1/2), so that what a party does follows from what has happened to it rather than
+    from a coin. p = 0 and p = 1 stay impossible and certain at any noise.
+    """
+    p = np.clip(np.asarray(probability, dtype=np.float64), 0.0, 1.0)
+    noise = np.asarray(noise, dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        sharpened = special.expit((np.log(p) - np.log1p(-p)) / noise)
+    return np.where(noise == 1.0, p, sharpened)
 
 
 class Actor(mesa.Agent):
@@ -85,6 +101,15 @@ class StateActor(Actor):
     def p_list(self, key: str) -> list[str]:
         return self.model.scenario.params[f"{self.name}.{key}"]
 
+    def decide(self, stream: str, propensity: np.ndarray | float) -> np.ndarray:
+        """A choice per lane: a quantal response to the rule's ``propensity`` (``quantal_response``)."""
+        chance = quantal_response(propensity, self.p("decision_noise"))
+        return self.model.streams.bernoulli(f"{self.name}.{stream}", chance)
+
+    def accepts_ceasefire(self) -> np.ndarray:
+        """At talks, agree to a ceasefire: likely when the party's net pressure to fight is low."""
+        return self.decide("agreement", np.exp(-np.maximum(self.net_pressure(), 0)))
+
     # ---- phase 3: perception -------------------------------------------------------------
     def perceive(self) -> None:
         """Apply the attacks delivered to this party: losses, acknowledgements, grievance."""
@@ -136,7 +161,7 @@ class StateActor(Actor):
         bound = self.model.bound[self.name]
         willing = np.where(bound, (1 - self.p("ceasefire_commitment")) * hazard, hazard)
         prepared = self.attacked_by_state >= self.p("retaliation_delay")
-        strike = self.model.streams.bernoulli(f"{self.name}.initiative", willing) & (self.provocation_rung > 0) & prepared
+        strike = self.decide("initiative", willing) & (self.provocation_rung > 0) & prepared
         strike |= self.campaign_active & ~bound
         incident = self.border_incident(bound) & ~strike
         rungs = np.where(incident, self.capability_rungs[0], self.choose_rung(net, "initiative"))
@@ -160,7 +185,7 @@ class StateActor(Actor):
         no air force, answering airstrikes) turns to a sustained campaign if its pressure is high
         enough; otherwise it uses its highest means not above the wish.
         """
-        step = self.model.streams.bernoulli(f"{self.name}.{stream}.escalate", self.p("escalation_propensity"))
+        step = self.decide(f"{stream}.escalate", self.p("escalation_propensity"))
         desired = self.provocation_rung + step
         beyond = desired > min(Action.AIRSTRIKE_CAPITAL.rung, int(self.capability_rungs[-1]))
         campaign = beyond & (net >= self.p("campaign_threshold"))
@@ -220,7 +245,7 @@ class StateActor(Actor):
     def counterstrike(self) -> None:
         """Answer an attack by the opponent state suffered today, the same night, if not already acting."""
         hit = (self.attacked_by_state == 0) & ~self.acted_today & ~self.model.bound[self.name]
-        answer = self.model.streams.bernoulli(f"{self.name}.counterstrike", self.p("counterstrike_probability"))
+        answer = self.decide("counterstrike", self.p("counterstrike_probability"))
         net = self.net_pressure()
         rungs = self.choose_rung(net, "counterstrike")
         self.strike(hit & answer & (net > 0), rungs)
@@ -231,7 +256,7 @@ class StateActor(Actor):
         fighting = self.acted_today | (self.days_since_strike == 0)
         net = self.net_pressure()
         hazard = 1 - np.exp(-self.p("halt_propensity") * np.maximum(-net, 0))
-        halt = fighting & ~self.model.bound[self.name] & self.model.streams.bernoulli(f"{self.name}.halt", hazard)
+        halt = fighting & ~self.model.bound[self.name] & self.decide("halt", hazard)
         self.halt(halt)
 
     def halt(self, mask: np.ndarray) -> None:
@@ -247,7 +272,7 @@ class StateActor(Actor):
         open_any = self.model.crossings_open.any(axis=1)
         closed_any = ~self.model.crossings_open.all(axis=1)
         provoked = self.attacked_by_state <= 1
-        close = open_any & provoked & self.model.streams.bernoulli(f"{self.name}.close", self.p("closure_propensity"))
+        close = open_any & provoked & self.decide("close", self.p("closure_propensity"))
         quiet = self.model.days_since_kinetic >= 3
         reopen = closed_any & quiet & self.model.streams.bernoulli(f"{self.name}.reopen", self.p("reopen_propensity"))
         self.close_crossings(close)
@@ -287,7 +312,7 @@ class StateActor(Actor):
         TTP attacks provoke words only in proportion to the blame laid on the sanctuary.
         """
         chance = self.p("rhetoric_propensity") * self.provocation_today
-        talk = ~self.acted_today & self.model.streams.bernoulli(f"{self.name}.rhetoric", chance)
+        talk = ~self.acted_today & self.decide("rhetoric", chance)
         threat = talk & (self.net_pressure() > self.p("threat_threshold"))
         self.say(Action.THREAT_OF_FORCE, threat)
         self.say(Action.ACCUSATION, talk & ~threat)
@@ -451,8 +476,7 @@ class Mediator(Actor):
         talks = can & model.streams.bernoulli(f"{self.prefix}.talks", chance)
         if mask is not None:
             talks = mask & ~model.ceasefire_in_force
-        willing = np.exp(-np.maximum(model.pakistan.net_pressure(), 0) - np.maximum(model.afghanistan.net_pressure(), 0))
-        agree = talks & model.streams.bernoulli(f"{self.prefix}.agreement", willing)
+        agree = talks & model.pakistan.accepts_ceasefire() & model.afghanistan.accepts_ceasefire()
         if talks.any():
             model.emit(self.name, Action.TALKS_HOSTED, "both", talks, self.capital)
             model.declare_ceasefire(agree, self)
