@@ -248,7 +248,7 @@ class StateActor(Actor):
         answer = self.decide("counterstrike", self.p("counterstrike_probability"))
         net = self.net_pressure()
         rungs = self.choose_rung(net, "counterstrike")
-        self.strike(hit & answer & (net > 0), rungs)
+        self.strike(hit & answer, rungs)
 
     # ---- phase 6: de-escalation, crossings, words ------------------------------------------
     def consider_halt(self) -> None:

@@ -54,7 +54,7 @@ from ..scenario import Scenario
 from .checkpoint import SamplerState, fingerprint
 from .checkpoint import load as checkpoint_load
 from .checkpoint import save as checkpoint_save
-from .distance import distance, sequence_rows
+from .distance import distance_parts
 from .priors import PriorSpace
 from .runner import TargetSimulator
 from .targets import Targets
@@ -115,38 +115,60 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
     return float(values[order][min(np.searchsorted(cdf, q), len(values) - 1)])
 
 
-def next_tolerance(d: np.ndarray, w: np.ndarray, epsilon: float, floor: float, ess_ratio: float) -> float:
+def kernel(sequence: np.ndarray, rest: np.ndarray, epsilon: float) -> np.ndarray:
+    """ABC kernel of each run at tolerance ``epsilon``: 1{sequence <= eps^2} x exp(-rest / (2 eps^2)).
+
+    ``sequence`` and ``rest`` are the two parts of ``distance_parts``. The sequence enters as
+    an indicator: below eps = 1 (the floor) only runs reproducing the whole sequence count.
+    The other facts enter through a Gaussian kernel on their mean squared term: their
+    tolerances act as the scale of a reporting error (Wilkinson 2013: ABC with a kernel K is
+    exact inference under the model plus an error distributed as K). A smooth kernel gives a
+    particle's likelihood estimate far less variance than an indicator of 'met on average',
+    which kept the pseudo-marginal moves from mixing (measured: 3% of moves accepted).
+    """
+    if np.isinf(epsilon):
+        return np.ones_like(rest)
+    return (sequence <= epsilon ** 2) * np.exp(-0.5 * rest / epsilon ** 2)
+
+
+def next_tolerance(sequence: np.ndarray, rest: np.ndarray, w: np.ndarray, epsilon: float, floor: float,
+                   ess_ratio: float) -> float:
     """The smallest tolerance in [floor, epsilon] whose reweighting keeps ``ess_ratio`` of the ESS.
 
-    ``d`` holds the (particles, M) distances. Distances take few distinct values (events are
-    missed by whole days), so when even the next lower value loses more of the ESS the
-    tolerance moves one value down anyway, as long as some particle keeps a run within it.
+    Bisection in log(eps). The sequence part takes few distinct values (events are missed by
+    whole days), so the ESS can drop in steps; when no lower tolerance keeps the target, the
+    tolerance moves past the next step anyway, as long as some particle keeps weight below it.
     """
-    within_old = (d <= epsilon).sum(axis=1)
+    old = kernel(sequence, rest, epsilon).sum(axis=1)
     target = ess_ratio * effective_sample_size(w)
-    below = d[(w > 0)[:, None] & (d < epsilon) & (d >= floor)]
-    candidates = np.unique(np.append(below, floor) if floor < epsilon else below)  # sorted
+    hi = epsilon if np.isfinite(epsilon) else float(np.sqrt(max(sequence.max(), 100 * rest.max(), floor ** 2))) + 1
 
     def ess_at(eps: float) -> float:
-        return effective_sample_size(reweight(d, w, within_old, eps))
+        return effective_sample_size(reweight(sequence, rest, w, old, eps))
 
-    best = epsilon
-    lo, hi = 0, len(candidates) - 1  # ESS grows with the tolerance: bisect for the smallest that keeps the target
-    while lo <= hi:
-        mid = (lo + hi) // 2
-        if ess_at(candidates[mid]) >= target:
-            best, hi = float(candidates[mid]), mid - 1
+    if ess_at(floor) >= target:
+        return floor
+    lo_log, hi_log = np.log(floor), np.log(hi)
+    for _ in range(50):
+        mid = 0.5 * (lo_log + hi_log)
+        if ess_at(float(np.exp(mid))) >= target:
+            hi_log = mid
         else:
-            lo = mid + 1
-    if best == epsilon and len(candidates) and ess_at(candidates[-1]) > 0:
-        best = float(candidates[-1])
-    return max(best, floor)
+            lo_log = mid
+    best = float(np.exp(hi_log))
+    if best >= 0.999 * min(epsilon, hi):  # stuck above a step of the sequence part: cross the next one down
+        steps = np.sqrt(np.unique(sequence[(w > 0)[:, None] & (sequence < best ** 2)]))
+        steps = steps[(steps > floor) & (steps < 0.999 * best)]
+        below = max(floor, float(steps[-1]) * (1 - 1e-9)) if steps.size else floor
+        if below < 0.999 * best and ess_at(below) > 0:
+            return below
+    return max(min(best, epsilon), floor)
 
 
-def reweight(d: np.ndarray, w: np.ndarray, within_old: np.ndarray, epsilon: float) -> np.ndarray:
-    """Del Moral's weight update: w_i x a_i(eps) / a_i(eps_old), a_i = runs of particle i within."""
-    within = (d <= epsilon).sum(axis=1)
-    return np.where(within_old > 0, w * within / np.maximum(within_old, 1), 0.0)
+def reweight(sequence: np.ndarray, rest: np.ndarray, w: np.ndarray, old: np.ndarray, epsilon: float) -> np.ndarray:
+    """Del Moral's weight update: w_i x a_i(eps) / a_i(eps_old), a_i = particle i's summed kernel."""
+    new = kernel(sequence, rest, epsilon).sum(axis=1)
+    return np.where(old > 0, w * new / np.where(old > 0, old, 1.0), 0.0)
 
 
 def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, population: int = 1000,
@@ -180,7 +202,6 @@ def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, popul
     if n_gen < 2:
         raise UsageError(f"--sims {sims} allows fewer than 2 generations of {population} particles x "
                          f"{replicates} runs; give more than {size} simulations or a smaller population")
-    seq = sequence_rows(targets)
     bar = _bar(n_gen * size, progress)
     start = time.perf_counter()
     history: list[Generation] = []
@@ -193,34 +214,33 @@ def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, popul
     def save_state(t: int) -> None:
         if checkpoint is not None:
             checkpoint_save(Path(checkpoint), SamplerState(
-                t, theta, d, in_sequence, w, float(epsilon), acceptance, scale, [asdict(g) for g in history],
+                t, theta, seq_part, rest, w, float(epsilon), acceptance, scale, [asdict(g) for g in history],
                 previous_seconds + time.perf_counter() - start), key)
 
     previous_seconds = saved.seconds if saved is not None else 0.0
     with TargetSimulator(scenario, targets, seed, workers) as simulator:
         def simulate(t: int, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            """(N, M) distances and sequence flags of M runs of every particle."""
+            """(N, M) sequence and other parts of the distance of M runs of every particle."""
             params = {k: np.repeat(v, replicates) for k, v in space.columns(theta).items()}
             term_matrix = simulator.terms(np.arange(t * size, (t + 1) * size), params)
             if bar is not None:
                 bar.update(size)
             shape = (population, replicates)
-            return (distance(term_matrix, targets).reshape(shape),
-                    (term_matrix[seq] <= 1).all(axis=0).reshape(shape))
+            return tuple(part.reshape(shape) for part in distance_parts(term_matrix, targets))
 
         if saved is None:
             t0 = time.perf_counter()
             theta = space.sample(np.random.default_rng([seed, 0]), population) if initial is None else \
                 np.array(initial, dtype=float).reshape(population, space.dim)
-            d, in_sequence = simulate(0, theta)
+            seq_part, rest = simulate(0, theta)
             w = np.full(population, 1 / population)
             epsilon, acceptance = np.inf, 1.0
             history.append(Generation(0, epsilon, size, population, float(population),
-                                      float(in_sequence.mean()), time.perf_counter() - t0))
+                                      float((seq_part == 0).mean()), time.perf_counter() - t0))
             save_state(0)
             first = 1
         else:
-            theta, d, in_sequence, w = saved.theta, saved.distances, saved.in_sequence, saved.weights
+            theta, seq_part, rest, w = saved.theta, saved.sequence, saved.rest, saved.weights
             epsilon, acceptance, scale = saved.epsilon, saved.acceptance, saved.scale
             history = [Generation(**g) for g in saved.history]
             first = saved.generation + 1
@@ -229,30 +249,30 @@ def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, popul
         for t in range(first, n_gen):
             t0 = time.perf_counter()
             rng = np.random.default_rng([seed, t])
-            within_old = (d <= epsilon).sum(axis=1)
+            old = kernel(seq_part, rest, epsilon).sum(axis=1)
             if acceptance >= min_acceptance and epsilon > final_tolerance:  # lower it only while moves mix
-                epsilon = next_tolerance(d, w, epsilon, final_tolerance, ess_ratio)
-            w = reweight(d, w, within_old, epsilon)
+                epsilon = next_tolerance(seq_part, rest, w, epsilon, final_tolerance, ess_ratio)
+            w = reweight(seq_part, rest, w, old, epsilon)
             w /= w.sum()
             ess = effective_sample_size(w)
             if ess < population / 2:
                 pick = _systematic(rng, w)
-                theta, d, in_sequence = theta[pick], d[pick], in_sequence[pick]
+                theta, seq_part, rest = theta[pick], seq_part[pick], rest[pick]
                 w = np.full(population, 1 / population)
             u = space.to_unit(theta)
             cov = np.atleast_2d(np.cov(u, rowvar=False, aweights=w)) + 1e-12 * np.eye(space.dim)
             u_new = reflect(u + rng.standard_normal(u.shape) @ np.linalg.cholesky(scale * cov).T)
             theta_new = space.from_unit(u_new)
-            d_new, seq_new = simulate(t, theta_new)
-            within, within_new = (d <= epsilon).sum(axis=1), (d_new <= epsilon).sum(axis=1)
+            seq_new, rest_new = simulate(t, theta_new)
+            a, a_new = kernel(seq_part, rest, epsilon).sum(axis=1), kernel(seq_new, rest_new, epsilon).sum(axis=1)
             # uniform prior in u and a symmetric kernel: the acceptance ratio is the likelihood ratio
-            log_ratio = np.log(np.maximum(within_new, 1e-300)) - np.log(np.maximum(within, 1))
-            move = (w > 0) & (within_new > 0) & (np.log(rng.random(population)) < log_ratio)
-            theta[move], d[move], in_sequence[move] = theta_new[move], d_new[move], seq_new[move]
+            log_ratio = np.log(np.maximum(a_new, 1e-300)) - np.log(np.maximum(a, 1e-300))
+            move = (w > 0) & (a_new > 0) & (np.log(rng.random(population)) < log_ratio)
+            theta[move], seq_part[move], rest[move] = theta_new[move], seq_new[move], rest_new[move]
             acceptance = float(move[w > 0].mean())
             scale *= float(np.exp(acceptance - 0.25))  # adapt the kernel towards a 25% acceptance rate
             history.append(Generation(t, epsilon, size, int(move.sum()), ess,
-                                      float(np.average(in_sequence.mean(axis=1), weights=w)),
+                                      float(np.average((seq_part == 0).mean(axis=1), weights=w)),
                                       time.perf_counter() - t0))
             if bar is not None:
                 bar.set_postfix(eps=f"{epsilon:.3f}", ess=f"{ess:.0f}", moved=f"{acceptance:.0%}",
@@ -261,7 +281,8 @@ def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, popul
     if bar is not None:
         bar.close()
     keep = w > 0
-    return Calibration(space, theta[keep], w[keep] / w[keep].sum(), d[keep], history, seed, n_gen * size,
+    return Calibration(space, theta[keep], w[keep] / w[keep].sum(), np.sqrt(seq_part + rest)[keep], history,
+                       seed, n_gen * size,
                        previous_seconds + time.perf_counter() - start, None if saved is None else saved.generation)
 
 

@@ -25,8 +25,8 @@ class SamplerState:
 
     generation: int
     theta: np.ndarray
-    distances: np.ndarray
-    in_sequence: np.ndarray
+    sequence: np.ndarray   # (N, M) sequence part of each run's distance (sim.calibrate.distance.distance_parts)
+    rest: np.ndarray       # (N, M) the other facts' part
     weights: np.ndarray
     epsilon: float
     acceptance: float
@@ -47,7 +47,7 @@ def fingerprint(**settings: object) -> str:
 
 
 def save(path: Path, state: SamplerState, key: str) -> None:
-    arrays = {"theta": state.theta, "distances": state.distances, "in_sequence": state.in_sequence,
+    arrays = {"theta": state.theta, "sequence": state.sequence, "rest": state.rest,
               "weights": state.weights}
     meta = {k: v for k, v in asdict(state).items() if k not in arrays} | {"fingerprint": key}
 
@@ -65,7 +65,7 @@ def load(path: Path, key: str) -> SamplerState | None:
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
-            arrays = {k: data[k] for k in ("theta", "distances", "in_sequence", "weights")}
+            arrays = {k: data[k] for k in ("theta", "sequence", "rest", "weights")}
     except (OSError, ValueError, KeyError) as err:
         raise UsageError(f"{path}: unreadable calibration checkpoint ({err}); delete it to start afresh") from None
     if meta.pop("fingerprint") != key:

@@ -145,6 +145,20 @@ def sequence_rows(targets: Targets) -> np.ndarray:
                     dtype=int)
 
 
+def distance_parts(term_matrix: np.ndarray, targets: Targets) -> tuple[np.ndarray, np.ndarray]:
+    """Per lane: (weighted sum of the squared missed sequence terms, weighted mean of the
+    squared other terms). The first is 0 exactly when the whole sequence is reproduced and
+    above 1 otherwise; ``distance`` is the square root of their sum."""
+    w = term_weights(targets)
+    seq = np.zeros(len(term_matrix), dtype=bool)
+    seq[sequence_rows(targets)] = True
+    missed = np.where(term_matrix[seq] <= 1, 0.0, term_matrix[seq])  # a met step costs nothing, whatever its term
+    sequence = (w[seq, None] * missed ** 2).sum(axis=0)
+    rest = (w[~seq, None] * term_matrix[~seq] ** 2).sum(axis=0) / w[~seq].sum() if (~seq).any() \
+        else np.zeros(term_matrix.shape[1])
+    return sequence, rest
+
+
 def distance(term_matrix: np.ndarray, targets: Targets) -> np.ndarray:
     """Per lane: sqrt(sum of the weighted squared terms of the ordered sequence + the squared
     weighted root mean square of the other terms).
@@ -155,10 +169,5 @@ def distance(term_matrix: np.ndarray, targets: Targets) -> np.ndarray:
     by others inside theirs, a missed event cannot. Below that, every missed event and every
     day off adds to the distance, which is what lets the sampler move towards the sequence.
     """
-    w = term_weights(targets)
-    seq = np.zeros(len(term_matrix), dtype=bool)
-    seq[sequence_rows(targets)] = True
-    missed = np.where(term_matrix[seq] <= 1, 0.0, term_matrix[seq])  # a met step costs nothing, whatever its term
-    sequence = (w[seq, None] * missed ** 2).sum(axis=0)
-    rest = (w[~seq, None] * term_matrix[~seq] ** 2).sum(axis=0) / w[~seq].sum() if (~seq).any() else 0.0
+    sequence, rest = distance_parts(term_matrix, targets)
     return np.sqrt(sequence + rest)
