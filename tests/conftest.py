@@ -46,7 +46,7 @@ _VARIED = {
     "grievance_per_attack": (0.0, 3.0), "cost_sensitivity": (0.0, 0.2), "claim_inflation": (0.5, 30.0),
     "acknowledgement_ratio": (0.0, 1.0), "ceasefire_commitment": (0.0, 1.0), "halt_propensity": (0.0, 3.0),
     "closure_propensity": (0.0, 1.0), "reopen_propensity": (0.0, 1.0), "crackdown_propensity": (0.0, 0.5),
-    "campaign_threshold": (0.0, 10.0), "ttp_attribution": (0.0, 1.0),
+    "campaign_threshold": (0.0, 10.0), "ttp_attribution": (0.0, 1.0), "decision_noise": (0.01, 2.0),
 }
 assert set(_VARIED) <= set(STATE_SPECS)
 

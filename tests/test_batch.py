@@ -21,12 +21,13 @@ TRUE_P_WAR = 0.3
 
 
 def coin_scenario(p: float = TRUE_P_WAR, horizon: int = 1):
-    """War iff Afghanistan counter-strikes on day 0, which it does with probability p: P(war) = p exactly."""
+    """War iff Afghanistan counter-strikes on day 0, which it does with probability p: P(war) = p exactly
+    (at decision noise 1 a choice is made with the rule's propensity itself)."""
     table = default_table()
     table["scenario"].update(name="coin", horizon_days=horizon)
     table["mediators"] = {}
     table["priors"] = {}
-    table["afghanistan"].update(counterstrike_probability=p, escalation_propensity=1.0, campaign_threshold=0.0,
+    table["afghanistan"].update(counterstrike_probability=p, decision_noise=1.0, escalation_propensity=1.0, campaign_threshold=0.0,
                                 cost_sensitivity=0.0, claim_satisfaction=0.0,
                                 capabilities=["cross_border_fire", "sustained_campaign"])
     table["shocks"] = [table["shocks"][0]]

@@ -14,7 +14,7 @@ from conftest import DEFAULT, ROOT
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sim.calibrate.abc import calibrate, effective_sample_size, next_tolerance, reflect, reweight
+from sim.calibrate.abc import calibrate, effective_sample_size, kernel, next_tolerance, reflect, reweight
 from sim.calibrate.check import check
 from sim.calibrate.cli import main as calibrate_cli
 from sim.calibrate.discovery import prim
@@ -199,13 +199,40 @@ def test_reflected_walk_stays_in_the_prior_box_and_is_identity_inside(values):
 
 
 def test_tolerance_never_falls_below_its_floor_and_keeps_the_ess():
+    """With every run reproducing the sequence, the tolerance falls by bisection and keeps 80% of the ESS."""
     rng = np.random.default_rng(0)
-    d = rng.gamma(2.0, 2.0, size=(300, 16))
+    rest = rng.gamma(2.0, 2.0, size=(300, 16)) * np.linspace(0.1, 10, 300)[:, None] ** 2  # particles far apart
+    sequence = np.zeros_like(rest)
     w = np.full(300, 1 / 300)
-    eps = next_tolerance(d, w, np.inf, 1.0, 0.8)
-    assert 1.0 <= eps < np.inf
-    new = reweight(d, w, (d <= np.inf).sum(axis=1), eps)
-    assert effective_sample_size(new) >= 0.8 * 300 - 1e-9
+    old = kernel(sequence, rest, np.inf).sum(axis=1)
+    eps = next_tolerance(sequence, rest, w, np.inf, 1.0, 0.8)
+    assert 1.0 < eps < np.inf
+    assert effective_sample_size(reweight(sequence, rest, w, old, eps)) >= 0.8 * 300 * (1 - 1e-6)
+    assert effective_sample_size(reweight(sequence, rest, w, old, eps * 0.95)) < 0.8 * 300  # the smallest such
+
+
+def test_tolerance_crosses_a_step_of_the_sequence_when_it_cannot_keep_the_ess():
+    """Runs missing one event (sequence part 4) are dropped once the tolerance cannot otherwise fall:
+    the tolerance goes below 2, where only runs reproducing the whole sequence count."""
+    rng = np.random.default_rng(1)
+    sequence = np.where(rng.random((200, 16)) < 0.9, 4.0, 0.0)
+    rest = np.zeros_like(sequence)
+    w = np.full(200, 1 / 200)
+    eps = next_tolerance(sequence, rest, w, 2.0, 1.0, 0.8)
+    assert eps == 1.0
+    assert (kernel(sequence, rest, eps)[sequence > 0] == 0).all()
+
+
+@given(st.lists(st.sampled_from([0.0, 4.0, 5.0, 9.0]), min_size=8, max_size=8),
+       st.lists(st.floats(0, 50), min_size=8, max_size=8), st.floats(1.0, 20.0), st.floats(0.5, 1.0))
+def test_abc_kernel_counts_only_the_whole_sequence_at_the_floor_and_grows_with_the_tolerance(seq, rest, eps, shrink):
+    sequence, rest = np.array(seq), np.array(rest)
+    k = kernel(sequence, rest, eps)
+    assert ((k >= 0) & (k <= 1)).all()
+    assert (kernel(sequence, rest, max(1.0, eps * shrink)) <= k + 1e-12).all()
+    at_floor = kernel(sequence, rest, 1.0)
+    assert (at_floor[sequence > 0] == 0).all()
+    np.testing.assert_allclose(at_floor[sequence == 0], np.exp(-0.5 * rest[sequence == 0]))
 
 
 @given(st.data())

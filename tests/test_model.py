@@ -9,6 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
+from sim.agents import quantal_response
 from sim.ladder import MAX_RUNG, MIN_RUNG, Action
 from sim.model import EscalationModel
 from sim.outcomes import Outcome
@@ -127,6 +128,57 @@ def _table(**changes):
     if "mediators" in changes:
         table["priors"] = {}  # priors may name the mediators this test removes
     return scenario_from_dict(table, "test")
+
+
+probabilities = st.floats(0.0, 1.0, allow_nan=False)
+noises = st.floats(0.01, 5.0, allow_nan=False)
+
+
+@given(probabilities, noises)
+def test_quantal_response_is_a_probability_symmetric_about_one_half(p, noise):
+    q = float(quantal_response(p, noise))
+    assert 0.0 <= q <= 1.0
+    assert float(quantal_response(1 - p, noise)) == pytest.approx(1 - q, abs=1e-9)
+    if p in (0.0, 1.0):
+        assert q == p  # impossible and certain choices stay so at any noise
+
+
+@given(probabilities, probabilities, noises)
+def test_quantal_response_keeps_the_order_of_propensities(p, r, noise):
+    if p < r:
+        assert quantal_response(p, noise) <= quantal_response(r, noise)
+
+
+@given(probabilities, noises, noises)
+def test_less_noise_pushes_a_choice_towards_its_threshold(p, noise, less):
+    """Below noise 1, lowering the noise moves the chance away from 1/2 on the side of p."""
+    low, high = sorted((noise, less))
+    q_low, q_high = float(quantal_response(p, low)), float(quantal_response(p, high))
+    if p > 0.5:
+        assert q_low >= q_high - 1e-12
+    elif p < 0.5:
+        assert q_low <= q_high + 1e-12
+
+
+def test_quantal_response_at_noise_one_is_the_propensity_itself():
+    p = np.linspace(0, 1, 101)
+    np.testing.assert_array_equal(quantal_response(p, 1.0), p)
+    np.testing.assert_array_equal(quantal_response(p, np.ones_like(p)), p)
+
+
+@pytest.mark.parametrize(("propensity", "expected"), [(0.6, 1.0), (0.4, 0.0)])
+def test_low_decision_noise_makes_the_same_night_answer_a_threshold(propensity, expected):
+    """Afghanistan answers the day-0 strikes the same night: at noise 0.01 always when its
+    propensity is above 1/2, never below; at noise 1 in the stated share of runs."""
+    def share(noise):
+        scenario = _table(**{"afghanistan.counterstrike_probability": propensity, "afghanistan.decision_noise": noise,
+                             "afghanistan.border_incident_rate": 0.0, "scenario.horizon_days": 2})
+        model = _run(scenario, 4, lanes=4000)
+        days = np.array([model.first_day_of("afghanistan", a) for a in Action if a.kinetic and a is not Action.TTP_ATTACK])
+        return float((days == 0).any(axis=0).mean())
+
+    assert share(0.01) == expected
+    assert abs(share(1.0) - propensity) < 4 * np.sqrt(propensity * (1 - propensity) / 4000)
 
 
 def test_no_retaliation_when_propensities_are_zero():
