@@ -84,6 +84,15 @@ def test_controls_change_the_scenario_they_name():
     assert model.notes == []
 
 
+@pytest.mark.parametrize(("factor", "expected"), [(20.0, 1.0), (2.0, 0.1), (0.0, 0.01)])
+def test_randomness_control_scales_the_decision_noise_within_its_range(factor, expected):
+    model = StudentModel(randomness=factor)
+    for party in ("pakistan", "afghanistan"):
+        assert model.scenario.params[f"{party}.decision_noise"] == pytest.approx(expected)
+    assert f"randomness of choices \u00d7{factor:g}: decision noise Pakistan {expected:.2f}" in model.settings
+    assert model.notes == []
+
+
 def test_controls_at_their_defaults_keep_what_a_what_if_scenario_changes():
     kwargs = default_kwargs(control_specs())
     for name, key, expected in (("no_mediators.toml", None, []), ("saudi_pact_invoked.toml",

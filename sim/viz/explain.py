@@ -40,6 +40,11 @@ CONTROLS = [
     ("India factor (\u00d7 scenario)", "how much India's ties with Kabul add to Pakistan's sense of threat."),
     ("Leverage (\u00d7 scenario)", "how much each side listens to the mediators (each value is capped at 1, "
      "full influence)."),
+    ("Randomness of choices (\u00d7 scenario)", "how far the parties' choices stray from what their situation "
+     "dictates. At 1 (the scenario, a decision noise of 0.05) a party nearly always does what its situation "
+     "says: it strikes when its pressure to fight is high enough, halts when restraint outweighs it. At 20 "
+     "(noise 1) every choice is a coin flip weighted by how strongly the situation pushes. Try the odds at "
+     "both: the more chance in the choices, the more ways the same crisis can end."),
     ("A mediator may mediate", "untick it to take that country out of the crisis."),
     ("Defence pact invoked", "tick it to have Saudi Arabia back Pakistan instead of mediating."),
     ("Your settings", "the line above the map shows the values the run on screen uses, in their units."),

@@ -26,7 +26,7 @@ import mesa
 from ..errors import UsageError
 from ..events import display_name
 from ..model import EscalationModel
-from ..parameters import PARTIES
+from ..parameters import PARTIES, STATE_SPECS
 from ..scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
@@ -47,7 +47,9 @@ FACTORS: dict[str, tuple[str, float]] = {
     "ttp_rate": ("TTP attacks (\u00d7 scenario)", 4.0),
     "india": ("India factor (\u00d7 scenario)", 5.0),
     "leverage": ("Leverage (\u00d7 scenario)", 2.0),
+    "randomness": ("Randomness of choices (\u00d7 scenario)", 20.0),
 }
+NOISE_FLOOR = STATE_SPECS["decision_noise"].low  # what a randomness factor of 0 gives
 
 
 def served_scenario() -> Path:
@@ -86,6 +88,7 @@ class Settings:
     ttp_rate: float = 1.0
     india: float = 1.0
     leverage: float = 1.0
+    randomness: float = 1.0
     removed: tuple[str, ...] = ()
     pacts: tuple[str, ...] = ()
 
@@ -109,6 +112,7 @@ class Settings:
                                      "india.threat_factor": p["india.threat_factor"] * self.india}
         for party in PARTIES:
             changes[f"{party}.retaliation_propensity"] = p[f"{party}.retaliation_propensity"] * self.retaliation
+            changes[f"{party}.decision_noise"] = max(NOISE_FLOOR, p[f"{party}.decision_noise"] * self.randomness)
             for name in scenario.mediators:
                 key = f"mediators.{name}.leverage.{party}"
                 changes[key] = min(1.0, p[key] * self.leverage)
@@ -157,16 +161,18 @@ class StudentModel(EscalationModel):
     """
 
     def __init__(self, scenario: str | None = None, seed: Any = "0", retaliation: float = 1.0,
-                 ttp_rate: float = 1.0, india: float = 1.0, leverage: float = 1.0, replay: str | None = None,
-                 run: Any = "0", **kwargs: bool) -> None:
+                 ttp_rate: float = 1.0, india: float = 1.0, leverage: float = 1.0, randomness: float = 1.0,
+                 replay: str | None = None, run: Any = "0", **kwargs: bool) -> None:
         self.notes: list[str] = []
+        factors = {"retaliation": retaliation, "ttp_rate": ttp_rate, "india": india, "leverage": leverage,
+                   "randomness": randomness}
         try:
-            self._build(scenario, seed, retaliation, ttp_rate, india, leverage, replay, run, kwargs)
+            self._build(scenario, seed, factors, replay, run, kwargs)
         finally:
             mesa.Agent._ids.pop(self, None)  # all agents exist: let the model be freed with its tab (Mesa 3.3)
 
-    def _build(self, scenario: str | None, seed: Any, retaliation: float, ttp_rate: float, india: float,
-               leverage: float, replay: str | None, run: Any, kwargs: dict[str, bool]) -> None:
+    def _build(self, scenario: str | None, seed: Any, factors: dict[str, Any], replay: str | None, run: Any,
+               kwargs: dict[str, bool]) -> None:
         """Initialise the EscalationModel from a replayed batch run, or else from the controls."""
         if replay:
             built = self._replay(replay, run)
@@ -180,7 +186,7 @@ class StudentModel(EscalationModel):
                 return
             scenario = None  # could not replay: a live run of the served scenario instead
         self.replay = None
-        settings = self._settings(scenario, seed, retaliation, ttp_rate, india, leverage, kwargs)
+        settings = self._settings(scenario, seed, factors, kwargs)
         try:
             built_scenario = settings.build()
         except (ScenarioError, UsageError) as err:
@@ -191,8 +197,7 @@ class StudentModel(EscalationModel):
         self.odds_scenario = built_scenario
         self.settings = describe(built_scenario, settings)
 
-    def _settings(self, scenario: str | None, seed: Any, retaliation: float, ttp_rate: float, india: float,
-                  leverage: float, flags: dict[str, bool]) -> Settings:
+    def _settings(self, scenario: str | None, seed: Any, controls: dict[str, Any], flags: dict[str, bool]) -> Settings:
         """Read the controls; anything unusable becomes a note and a safe value."""
         served = served_scenario()
         choices = scenario_choices(served)
@@ -213,8 +218,7 @@ class StudentModel(EscalationModel):
         if unknown:
             raise TypeError(f"StudentModel got unexpected keyword arguments: {', '.join(unknown)}")
         factors = {}
-        for key, value in (("retaliation", retaliation), ("ttp_rate", ttp_rate), ("india", india),
-                           ("leverage", leverage)):
+        for key, value in controls.items():
             try:
                 factors[key] = float(value)
                 if not 0 <= factors[key] <= FACTORS[key][1]:
@@ -255,6 +259,8 @@ def describe(scenario: Scenario, settings: Settings) -> str:
             settings.retaliation, p["pakistan.retaliation_propensity"], p["afghanistan.retaliation_propensity"]),
         f"TTP \u00d7{settings.ttp_rate:g}: {p['ttp.attack_rate']:.2f} attacks a day",
         f"India factor \u00d7{settings.india:g}: {p['india.threat_factor']:.2f}",
+        "randomness of choices \u00d7{:g}: decision noise Pakistan {:.2f}, Afghanistan {:.2f}".format(
+            settings.randomness, p["pakistan.decision_noise"], p["afghanistan.decision_noise"]),
         "defence pact invoked: " + (", ".join(pacts) if pacts else "none"),
     ]
     return "; ".join(parts)
