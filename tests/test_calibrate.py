@@ -211,16 +211,21 @@ def test_tolerance_never_falls_below_its_floor_and_keeps_the_ess():
     assert effective_sample_size(reweight(sequence, rest, w, old, eps * 0.95)) < 0.8 * 300  # the smallest such
 
 
-def test_tolerance_crosses_a_step_of_the_sequence_when_it_cannot_keep_the_ess():
-    """Runs missing one event (sequence part 4) are dropped once the tolerance cannot otherwise fall:
-    the tolerance goes below 2, where only runs reproducing the whole sequence count."""
+def test_tolerance_approaches_the_sequence_by_degrees():
+    """Runs missing one event by a day (sequence part 4) are not dropped at once: the tolerance
+    stops above 1, where they still weigh something, keeping the ESS; once the population
+    reproduces the sequence the tolerance reaches 1."""
     rng = np.random.default_rng(1)
-    sequence = np.where(rng.random((200, 16)) < 0.9, 4.0, 0.0)
+    missing = np.where(np.arange(200) < 20, 0.02, 0.98)[:, None]  # a tenth of the particles nearly always in sequence
+    sequence = np.where(rng.random((200, 16)) < missing, 4.0, 0.0)
     rest = np.zeros_like(sequence)
     w = np.full(200, 1 / 200)
-    eps = next_tolerance(sequence, rest, w, 2.0, 1.0, 0.8)
-    assert eps == 1.0
-    assert (kernel(sequence, rest, eps)[sequence > 0] == 0).all()
+    old = kernel(sequence, rest, 3.0).sum(axis=1)
+    eps = next_tolerance(sequence, rest, w, 3.0, 1.0, 0.8)
+    assert 1.0 < eps < 3.0
+    assert effective_sample_size(reweight(sequence, rest, w, old, eps)) >= 0.8 * 200 * (1 - 1e-6)
+    assert 0 < kernel(np.array([4.0]), np.array([0.0]), eps)[0] < 1
+    assert next_tolerance(np.zeros_like(sequence), rest, w, eps, 1.0, 0.8) == 1.0
 
 
 @given(st.lists(st.sampled_from([0.0, 4.0, 5.0, 9.0]), min_size=8, max_size=8),
