@@ -213,8 +213,8 @@ def test_tolerance_never_falls_below_its_floor_and_keeps_the_ess():
 
 def test_tolerance_approaches_the_sequence_by_degrees():
     """Runs missing one event by a day (sequence part 4) are not dropped at once: the tolerance
-    stops above 1, where they still weigh something, keeping the ESS; once the population
-    reproduces the sequence the tolerance reaches 1."""
+    stops above 2, where they still weigh something (less than runs in sequence), keeping the
+    ESS; once the population reproduces the sequence the tolerance reaches 1."""
     rng = np.random.default_rng(1)
     missing = np.where(np.arange(200) < 20, 0.02, 0.98)[:, None]  # a tenth of the particles nearly always in sequence
     sequence = np.where(rng.random((200, 16)) < missing, 4.0, 0.0)
@@ -226,6 +226,21 @@ def test_tolerance_approaches_the_sequence_by_degrees():
     assert effective_sample_size(reweight(sequence, rest, w, old, eps)) >= 0.8 * 200 * (1 - 1e-6)
     assert 0 < kernel(np.array([4.0]), np.array([0.0]), eps)[0] < 1
     assert next_tolerance(np.zeros_like(sequence), rest, w, eps, 1.0, 0.8) == 1.0
+
+
+def test_tolerance_stays_above_a_sequence_no_particle_reproduces():
+    """When every run misses at least one event, the tolerance never drops them all (which would
+    leave the weights to the luck of the last few runs): it stays at the step reached."""
+    rng = np.random.default_rng(2)
+    sequence = rng.choice([4.0, 5.0, 8.0], size=(200, 16))
+    rest = rng.gamma(2.0, 1.0, size=(200, 16))
+    w = np.full(200, 1 / 200)
+    eps = np.inf
+    for _ in range(20):
+        new = next_tolerance(sequence, rest, w, eps, 1.0, 0.8)
+        w = reweight(sequence, rest, w, kernel(sequence, rest, eps).sum(axis=1), new)
+        w, eps = w / w.sum(), new
+    assert eps >= 2.0 and effective_sample_size(w) > 0
 
 
 @given(st.lists(st.sampled_from([0.0, 4.0, 5.0, 9.0]), min_size=8, max_size=8),

@@ -104,8 +104,10 @@ class Calibration:
 
 
 def effective_sample_size(weights: np.ndarray) -> float:
+    """Kish's ESS; the weights are normalised first (unnormalised kernel ratios can be tiny)."""
     w = np.asarray(weights, dtype=float)
-    return float(w.sum() ** 2 / (w ** 2).sum()) if w.size and w.sum() > 0 else 0.0
+    total = w.sum()
+    return float(1.0 / ((w / total) ** 2).sum()) if w.size and total > 0 else 0.0
 
 
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:
@@ -118,17 +120,17 @@ def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> floa
 def kernel(sequence: np.ndarray, rest: np.ndarray, epsilon: float) -> np.ndarray:
     """ABC kernel of each run at tolerance ``epsilon`` >= 1, from the two parts of ``distance_parts``:
 
-        exp(-sequence / (2 (eps - 1)^2)) x exp(-rest / (2 eps^2)),   and at eps = 1:
-        1{sequence = 0}                  x exp(-rest / 2).
+        1{sequence <= eps^2} x exp(-sequence / (2 (eps - 1)^2)) x exp(-rest / (2 eps^2)),
 
-    At the final tolerance 1 a run counts only if it reproduces the whole sequence, and the
-    other facts enter through a Gaussian kernel on their mean squared term: their tolerances
-    act as the scale of a reporting error (Wilkinson 2013: ABC with a kernel K is exact
-    inference under the model plus an error distributed as K). Above 1 the sequence part is
-    Gaussian too and tends to the indicator as eps falls to 1 (a run missing one event by a
-    day, sequence part 4, weighs exp(-2) of a run that reproduces it at eps = 2, 3e-4 at 1.5),
-    so the sampler approaches the sequence by degrees instead of dropping at once every run
-    that misses it. An indicator of 'the other facts met on average' had given each particle's
+    which at the final tolerance 1 is 1{sequence = 0} x exp(-rest / 2) (the sequence part is
+    0 or above 1). There a run counts only if it reproduces the whole sequence, and the other
+    facts enter through a Gaussian kernel on their mean squared term: their tolerances act as
+    the scale of a reporting error (Wilkinson 2013: ABC with a kernel K is exact inference
+    under the model plus an error distributed as K). Above 1, runs that miss the sequence by
+    more than eps^2 do not count, and those within it count less the more they miss (a run
+    missing one event by a day, sequence part 4, weighs exp(-2) of one that reproduces it
+    at eps = 2), so the moves favour the sequence before the tolerance drops the runs that
+    miss it. An indicator of 'the other facts met on average' had given each particle's
     likelihood estimate so much variance that the pseudo-marginal moves stopped mixing
     (measured: 3% of moves accepted, in-sample share of the sequence 9%, fresh runs 3.3%).
     """
@@ -137,30 +139,43 @@ def kernel(sequence: np.ndarray, rest: np.ndarray, epsilon: float) -> np.ndarray
     fit = np.exp(-0.5 * rest / epsilon ** 2)
     if epsilon <= 1.0:
         return (sequence == 0) * fit
-    return np.exp(-0.5 * sequence / (epsilon - 1.0) ** 2) * fit
+    return (sequence <= epsilon ** 2) * np.exp(-0.5 * sequence / (epsilon - 1.0) ** 2) * fit
 
 
 def next_tolerance(sequence: np.ndarray, rest: np.ndarray, w: np.ndarray, epsilon: float, floor: float,
                    ess_ratio: float) -> float:
-    """The smallest tolerance in [floor, epsilon] whose reweighting keeps ``ess_ratio`` of the ESS
-    (bisection in log(eps - floor + 1e-3): the kernel changes fastest near the floor)."""
+    """The smallest tolerance in [floor, epsilon] whose reweighting keeps ``ess_ratio`` of the ESS.
+
+    Bisection in log(eps). The sequence part takes few distinct values (events are missed by
+    whole days), so the ESS drops in steps where the tolerance passes one; when no lower
+    tolerance keeps the target, the tolerance crosses the next step down anyway, as long as
+    some particle keeps weight below it. When none does (no particle reproduces more of the
+    sequence) it stays: the posterior is then that of the tolerance reached.
+    """
     old = kernel(sequence, rest, epsilon).sum(axis=1)
     target = ess_ratio * effective_sample_size(w)
+    hi = epsilon if np.isfinite(epsilon) else float(np.sqrt(max(sequence.max(), 100 * rest.max(), floor ** 2))) + 1
 
     def ess_at(eps: float) -> float:
         return effective_sample_size(reweight(sequence, rest, w, old, eps))
 
     if ess_at(floor) >= target:
         return floor
-    hi = epsilon if np.isfinite(epsilon) else floor + float(np.sqrt(max(sequence.max(), rest.max()))) * 10 + 1
-    lo_log, hi_log = np.log(1e-3), np.log(hi - floor + 1e-3)
+    lo_log, hi_log = np.log(floor), np.log(hi)
     for _ in range(60):
         mid = 0.5 * (lo_log + hi_log)
-        if ess_at(floor + float(np.exp(mid)) - 1e-3) >= target:
+        if ess_at(float(np.exp(mid))) >= target:
             hi_log = mid
         else:
             lo_log = mid
-    return min(epsilon, max(floor, floor + float(np.exp(hi_log)) - 1e-3))
+    best = min(float(np.exp(hi_log)), epsilon)
+    if best >= 0.999 * min(epsilon, hi):  # stuck just above a step of the sequence part: cross the next one
+        steps = np.sqrt(np.unique(sequence[(w > 0)[:, None] & (sequence < best ** 2)]))
+        steps = steps[(steps > floor) & (steps < 0.999 * best)]
+        below = max(floor, float(steps[-1]) * (1 - 1e-9)) if steps.size else floor
+        if below < 0.999 * best and ess_at(below) > 0:
+            return below
+    return max(best, floor)
 
 
 def reweight(sequence: np.ndarray, rest: np.ndarray, w: np.ndarray, old: np.ndarray, epsilon: float) -> np.ndarray:
