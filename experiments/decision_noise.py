@@ -5,10 +5,11 @@ the noise's posterior is its prior. ``october_2025.toml`` fixes it at 0.05 as a 
 assumption. This study recalibrates the scenario at several fixed noise levels, and once with
 the noise calibrated too, and measures each posterior's predictive share of runs that reproduce
 the whole ordered sequence (fresh runs, parameters drawn from the posterior) beside the share
-of de-escalated runs at 90 days. Writes ``experiments/output/decision_noise/`` (JSON, CSV,
-figure).
+of de-escalated runs at 90 days. Each calibration is repeated with several sampler seeds, to
+show how much the answer varies from one calibration to the next. Writes
+``experiments/output/decision_noise/`` (JSON, CSV, figure).
 
-    .venv/bin/python experiments/decision_noise.py [--sims 1000000] [--runs 10000]
+    .venv/bin/python experiments/decision_noise.py [--sims 2000000] [--runs 10000] [--seeds 0 1 2]
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from sim.scenario import load_scenario  # noqa: E402
 
 LEVELS = (0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 NOISE_PRIOR = {"distribution": "loguniform", "low": 0.02, "high": 1.0}
-SEED, FRESH_SEED = 0, 77
+FRESH_SEED = 77
 OUT = ROOT / "experiments" / "output" / "decision_noise"
 
 
@@ -46,9 +47,9 @@ def posterior_draws(result, runs: int) -> dict[str, np.ndarray]:
     return {k: v[pick] for k, v in result.space.columns(result.particles).items()}
 
 
-def measure(scenario, targets, sims: int, runs: int) -> dict:
+def measure(scenario, targets, sims: int, runs: int, seed: int) -> dict:
     start = time.perf_counter()
-    result = calibrate(scenario, targets, sims=sims, seed=SEED)
+    result = calibrate(scenario, targets, sims=sims, seed=seed)
     params = posterior_draws(result, runs)
     fresh = np.arange(runs)
     with TargetSimulator(scenario, targets, FRESH_SEED) as simulator:
@@ -70,32 +71,34 @@ def measure(scenario, targets, sims: int, runs: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sims", type=int, default=1_000_000, help="simulations per calibration")
+    parser.add_argument("--sims", type=int, default=2_000_000, help="simulations per calibration")
     parser.add_argument("--runs", type=int, default=10_000, help="fresh runs per predictive check")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="sampler seeds per level")
     args = parser.parse_args()
     start = time.perf_counter()
     base = load_scenario(UNCALIBRATED)
     targets = load_targets(ROOT / "scenarios" / "targets" / "october_2025.toml", base)
-    rows = {}
-    for level in LEVELS:
-        scenario = variant(base, f"noise_{level:g}", f"decision noise {level:g}",
-                           **{"pakistan.decision_noise": level, "afghanistan.decision_noise": level})
-        rows[f"{level:g}"] = measure(scenario, targets, args.sims, args.runs)
-        print(f"noise {level:g}: sequence {100 * rows[f'{level:g}']['sequence'][0]:.1f}%", flush=True)
-    calibrated = variant(base, "noise_calibrated", "decision noise calibrated",
-                         priors={**base.table["priors"], "pakistan.decision_noise": NOISE_PRIOR,
-                                 "afghanistan.decision_noise": NOISE_PRIOR})
-    rows["calibrated"] = measure(calibrated, targets, args.sims, args.runs)
-    print(f"noise calibrated: sequence {100 * rows['calibrated']['sequence'][0]:.1f}%", flush=True)
+    rows: dict[str, list[dict]] = {}
+    variants = [(f"{level:g}", variant(base, f"noise_{level:g}", f"decision noise {level:g}",
+                                       **{"pakistan.decision_noise": level, "afghanistan.decision_noise": level}))
+                for level in LEVELS]
+    variants.append(("calibrated", variant(base, "noise_calibrated", "decision noise calibrated",
+                                           priors={**base.table["priors"], "pakistan.decision_noise": NOISE_PRIOR,
+                                                   "afghanistan.decision_noise": NOISE_PRIOR})))
+    for label, scenario in variants:
+        rows[label] = [measure(scenario, targets, args.sims, args.runs, seed) for seed in args.seeds]
+        shares = ", ".join(f"{100 * r['sequence'][0]:.1f}%" for r in rows[label])
+        print(f"noise {label}: sequence {shares} (seeds {args.seeds})", flush=True)
 
     OUT.mkdir(parents=True, exist_ok=True)
-    table = pd.DataFrame([{"decision_noise": k, "sequence": v["sequence"][0], "sequence_low": v["sequence"][1],
-                           "sequence_high": v["sequence"][2], "deescalated_90d": v["deescalated_90d"][0],
-                           "deescalated_low": v["deescalated_90d"][1], "deescalated_high": v["deescalated_90d"][2]}
-                          for k, v in rows.items()])
+    table = pd.DataFrame([{"decision_noise": k, "seed": seed, "sequence": r["sequence"][0],
+                           "sequence_low": r["sequence"][1], "sequence_high": r["sequence"][2],
+                           "deescalated_90d": r["deescalated_90d"][0], "deescalated_low": r["deescalated_90d"][1],
+                           "deescalated_high": r["deescalated_90d"][2]}
+                          for k, results in rows.items() for seed, r in zip(args.seeds, results, strict=True)])
     table.to_csv(OUT / "decision_noise.csv", index=False)
     write_json(OUT / "decision_noise.json", {"levels": rows, **metadata(
-        seed=SEED, fresh_seed=FRESH_SEED, sims=args.sims, runs=args.runs, scenario_hash=base.content_hash,
+        seeds=args.seeds, fresh_seed=FRESH_SEED, sims=args.sims, runs=args.runs, scenario_hash=base.content_hash,
         seconds=time.perf_counter() - start)})
     plot(rows, OUT / "decision_noise.png")
     print(f"wrote {OUT} ({time.perf_counter() - start:.0f} s)")
@@ -103,15 +106,18 @@ def main() -> int:
 
 
 def plot(rows: dict, path) -> None:
+    """Each calibration's share (one point per seed) against the noise; dotted: the noise calibrated."""
     fig, ax = plt.subplots(figsize=(7, 4))
-    levels = [float(k) for k in rows if k != "calibrated"]
+    levels = [k for k in rows if k != "calibrated"]
     for key, label, colour in (("sequence", "reproduces the whole sequence (days 0-4)", "#4575b4"),
                                ("deescalated_90d", "de-escalated at 90 days", "#1a9850")):
-        mid = np.array([rows[f"{lv:g}"][key][0] for lv in levels])
-        err = np.array([[mid[i] - rows[f"{lv:g}"][key][1], rows[f"{lv:g}"][key][2] - mid[i]]
-                        for i, lv in enumerate(levels)]).T
-        ax.errorbar(levels, 100 * mid, yerr=100 * err, fmt="o-", color=colour, label=label, capsize=3)
-        ax.axhline(100 * rows["calibrated"][key][0], color=colour, ls=":", lw=1)
+        x = [float(k) for k in levels for _ in rows[k]]
+        y = [100 * r[key][0] for k in levels for r in rows[k]]
+        ax.plot(x, y, "o", color=colour, alpha=0.7, label=label)
+        ax.plot([float(k) for k in levels], [100 * np.mean([r[key][0] for r in rows[k]]) for k in levels], "-",
+                color=colour)
+        for r in rows["calibrated"]:
+            ax.axhline(100 * r[key][0], color=colour, ls=":", lw=1)
     ax.axhline(50, color="grey", lw=0.8, ls="--")
     ax.set_xscale("log")
     ax.set_xlabel("decision noise of both parties (fixed; dotted: noise calibrated)")

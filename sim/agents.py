@@ -106,9 +106,11 @@ class StateActor(Actor):
         chance = quantal_response(propensity, self.p("decision_noise"))
         return self.model.streams.bernoulli(f"{self.name}.{stream}", chance)
 
-    def accepts_ceasefire(self) -> np.ndarray:
-        """At talks, agree to a ceasefire: likely when the party's net pressure to fight is low."""
-        return self.decide("agreement", np.exp(-np.maximum(self.net_pressure(), 0)))
+    def accepts_ceasefire(self, host: str) -> np.ndarray:
+        """At talks hosted by ``host``, agree to a ceasefire: likely when the party's net pressure
+        to fight is low. Each host has its own stream, so removing a mediator leaves the others'
+        draws as they were (common random numbers)."""
+        return self.decide(f"agreement.{host}", np.exp(-np.maximum(self.net_pressure(), 0)))
 
     # ---- phase 3: perception -------------------------------------------------------------
     def perceive(self) -> None:
@@ -243,7 +245,11 @@ class StateActor(Actor):
 
     # ---- phase 5: same-night counter-strike ------------------------------------------------
     def counterstrike(self) -> None:
-        """Answer an attack by the opponent state suffered today, the same night, if not already acting."""
+        """Answer an attack by the opponent state suffered today, the same night, if not already acting.
+
+        A reflex of the forces attacked (their rules of engagement), so not weighed against the
+        party's net pressure; whether to fight on is the next day's initiative.
+        """
         hit = (self.attacked_by_state == 0) & ~self.acted_today & ~self.model.bound[self.name]
         answer = self.decide("counterstrike", self.p("counterstrike_probability"))
         net = self.net_pressure()
@@ -476,7 +482,7 @@ class Mediator(Actor):
         talks = can & model.streams.bernoulli(f"{self.prefix}.talks", chance)
         if mask is not None:
             talks = mask & ~model.ceasefire_in_force
-        agree = talks & model.pakistan.accepts_ceasefire() & model.afghanistan.accepts_ceasefire()
+        agree = talks & model.pakistan.accepts_ceasefire(self.name) & model.afghanistan.accepts_ceasefire(self.name)
         if talks.any():
             model.emit(self.name, Action.TALKS_HOSTED, "both", talks, self.capital)
             model.declare_ceasefire(agree, self)

@@ -187,8 +187,7 @@ def reweight(sequence: np.ndarray, rest: np.ndarray, w: np.ndarray, old: np.ndar
 def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, population: int = 1000,
               replicates: int = 16, seed: int = 0, ess_ratio: float = 0.8, final_tolerance: float = 1.0,
               min_acceptance: float = 0.05, keys: list[str] | None = None, workers: int | None = None,
-              progress: bool = False, initial: np.ndarray | None = None,
-              checkpoint: str | Path | None = None, resume: bool = False) -> Calibration:
+              progress: bool = False, checkpoint: str | Path | None = None, resume: bool = False) -> Calibration:
     """Calibrate the scenario's priors to the targets with ABC-SMC on a budget of ``sims`` runs.
 
     Every generation simulates ``population x replicates`` runs, so there are
@@ -196,10 +195,6 @@ def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, popul
     towards ``final_tolerance`` while at least ``min_acceptance`` of the previous
     generation's moves were accepted; the remaining generations move the particles at the
     tolerance reached.
-
-    ``initial`` (population, d) replaces the prior draws of generation 0. It is a diagnostic,
-    not a calibration: the moves then show where the posterior's mass lies relative to a
-    chosen start (experiments/sequence_ceiling.py).
 
     ``checkpoint``: a file the sampler's state is written to after every generation; with
     ``resume`` the calibration continues from it (``sim.calibrate.checkpoint``), and ends
@@ -221,7 +216,7 @@ def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, popul
     scale = 2.38 ** 2 / space.dim
     key = fingerprint(scenario=scenario.content_hash, targets=repr(targets), sims=sims, population=population,
                       replicates=replicates, seed=seed, ess_ratio=ess_ratio, final_tolerance=final_tolerance,
-                      min_acceptance=min_acceptance, keys=space.keys, initial=initial)
+                      min_acceptance=min_acceptance, keys=space.keys)
     saved = checkpoint_load(Path(checkpoint), key) if checkpoint is not None and resume else None
 
     def save_state(t: int) -> None:
@@ -243,8 +238,7 @@ def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, popul
 
         if saved is None:
             t0 = time.perf_counter()
-            theta = space.sample(np.random.default_rng([seed, 0]), population) if initial is None else \
-                np.array(initial, dtype=float).reshape(population, space.dim)
+            theta = space.sample(np.random.default_rng([seed, 0]), population)
             seq_part, rest = simulate(0, theta)
             w = np.full(population, 1 / population)
             epsilon, acceptance = np.inf, 1.0
