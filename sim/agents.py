@@ -181,13 +181,14 @@ class StateActor(Actor):
         return self.model.streams.bernoulli(f"{self.name}.incident", 1 - np.exp(-rate))
 
     def choose_rung(self, net: np.ndarray, stream: str) -> np.ndarray:
-        """Match the worst recent provocation, or go one rung above it; map to what the party can do.
+        """Match the worst recent provocation, or go one rung above it when pressed hard enough;
+        map to what the party can do.
 
         A party that wants to go beyond every conventional means it has (the Taliban, who have
         no air force, answering airstrikes) turns to a sustained campaign if its pressure is high
         enough; otherwise it uses its highest means not above the wish.
         """
-        step = self.decide(f"{stream}.escalate", self.p("escalation_propensity"))
+        step = self.decide(f"{stream}.escalate", 1 - np.exp(-self.p("escalation_propensity") * np.maximum(net, 0)))
         desired = self.provocation_rung + step
         beyond = desired > min(Action.AIRSTRIKE_CAPITAL.rung, int(self.capability_rungs[-1]))
         campaign = beyond & (net >= self.p("campaign_threshold"))

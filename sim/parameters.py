@@ -71,8 +71,10 @@ STATE_SPECS: dict[str, Spec] = {
     "counterstrike_probability": Spec(float, 0.5, "probability", 0.0, 1.0,
                                       ASSUMED + "chance to answer an attack the same night; Article: Pakistan "
                                       "counter-struck the night the Taliban raided its posts"),
-    "escalation_propensity": Spec(float, 0.3, "probability", 0.0, 1.0,
-                                  ASSUMED + "chance a response goes one rung above the provocation"),
+    "escalation_propensity": Spec(float, 0.3, "per unit of net pressure", 0.0, 10.0,
+                                  ASSUMED + "a response goes one rung above the provocation with propensity "
+                                  "1 - exp(-escalation_propensity x net pressure): the harder pressed, the "
+                                  "likelier"),
     "resolve": Spec(float, 1.0, "multiplier of pressure", 0.0, 5.0,
                     ASSUMED + "willingness to bear costs; 1 = neutral"),
     "grievance_decay": Spec(float, 0.15, "fraction per day", 0.0, 1.0,
