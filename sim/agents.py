@@ -159,9 +159,11 @@ class StateActor(Actor):
     def choose_initiative(self) -> tuple[np.ndarray, np.ndarray]:
         """Decide, per lane, whether to strike today and at which rung (simultaneous with the opponent)."""
         net = self.net_pressure()
-        hazard = 1 - np.exp(-self.p("retaliation_propensity") * np.maximum(net, 0))
         bound = self.model.bound[self.name]
-        willing = np.where(bound, (1 - self.p("ceasefire_commitment")) * hazard, hazard)
+        # A truce lowers the rate at which pressure turns into a strike: a bound party needs
+        # 1 / (1 - commitment) times the pressure an unbound one does.
+        rate = self.p("retaliation_propensity") * np.maximum(net, 0)
+        willing = 1 - np.exp(-np.where(bound, (1 - self.p("ceasefire_commitment")) * rate, rate))
         prepared = self.attacked_by_state >= self.p("retaliation_delay")
         strike = self.decide("initiative", willing) & (self.provocation_rung > 0) & prepared
         strike |= self.campaign_active & ~bound

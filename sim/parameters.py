@@ -100,9 +100,9 @@ STATE_SPECS: dict[str, Spec] = {
                         ASSUMED + "claims vary from clash to clash"),
     "acknowledgement_ratio": Spec(float, 0.8, "acknowledged / true own deaths", 0.0, 1.0,
                                   ASSUMED + "parties admit fewer losses than they suffer"),
-    "ceasefire_commitment": Spec(float, 0.9, "probability", 0.0, 1.0,
-                                 ASSUMED + "a bound party resists violating; violation hazard is "
-                                 "(1 - commitment) x pressure"),
+    "ceasefire_commitment": Spec(float, 0.9, "share of the strike hazard rate held back by a truce", 0.0, 1.0,
+                                 ASSUMED + "a bound party resists violating: its hazard rate of striking, and "
+                                 "of skirmishes, is (1 - commitment) times an unbound party's"),
     "halt_propensity": Spec(float, 0.5, "per day per unit of negative net pressure", 0.0, 10.0,
                             ASSUMED + "daily hazard of halting operations when restraint outweighs pressure"),
     "rhetoric_propensity": Spec(float, 0.7, "probability per day", 0.0, 1.0,
