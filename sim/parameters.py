@@ -55,12 +55,13 @@ CAPABILITY_KEYS = tuple(a.key for a in RETALIATION_LADDER)
 STATE_SPECS: dict[str, Spec] = {
     "retaliation_propensity": Spec(float, 0.5, "per day per unit of net pressure", 0.0, 10.0,
                                    ASSUMED + "daily hazard of a kinetic response grows with net pressure"),
-    "decision_noise": Spec(float, 1.0, "logit scale (1 = the propensities are the probabilities)", 0.01, 5.0,
+    "decision_noise": Spec(float, 0.05, "logit scale (1 = the propensities are the probabilities)", 0.01, 5.0,
                            ASSUMED + "how far a party's choices (strike, escalate, answer the same night, "
                            "halt, close the crossings, speak, accept a ceasefire) stray from what its situation "
                            "dictates; each choice is a logit quantal response with probability "
                            "expit(logit(p) / noise), p the rule's propensity: 1 leaves p as it is, small values "
-                           "make the choice a threshold on the state (act when p > 1/2)"),
+                           "make the choice a threshold on the state (act when p > 1/2); not identified by the article (docs/CALIBRATION.md, "
+                           "section 4)"),
     "retaliation_delay": Spec(float, 0.0, "days", 0.0, 30.0,
                               ASSUMED + "planned retaliation needs preparation: no initiative until this many "
                               "days after the last attack by the other state; Article: the Taliban struck back "
