@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tomllib
@@ -37,6 +38,13 @@ def escalation(*args: str, timeout: float = 300, cwd: Path = ROOT) -> subprocess
     """Run the real ``escalation`` command in a subprocess."""
     return subprocess.run([sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True,
                           timeout=timeout, cwd=cwd)
+
+
+def like_a_terminal() -> None:
+    """``preexec_fn`` for a child that a test interrupts with SIGINT: a runner started in the
+    background ignores SIGINT and its children inherit that (Python then installs no Ctrl-C
+    handler), so restore the default, as a user's terminal has it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 # Numeric state parameters that a random scenario varies, with the sub-range explored.

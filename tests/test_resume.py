@@ -11,7 +11,7 @@ import time
 
 import pandas as pd
 import pytest
-from conftest import DEFAULT, ROOT, escalation
+from conftest import DEFAULT, ROOT, escalation, like_a_terminal
 
 from sim.batch.store import BatchStore
 
@@ -21,7 +21,8 @@ RUNS, CHUNK = 40_000, 1000
 def _start(out) -> subprocess.Popen:
     args = [sys.executable, "-m", "sim.cli", "batch", str(DEFAULT), "--runs", str(RUNS), "--chunk-size", str(CHUNK),
             "--workers", "2", "--seed", "11", "--out", str(out), "--json"]
-    return subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    return subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=like_a_terminal)
 
 
 def _chunks(out) -> int:

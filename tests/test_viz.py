@@ -17,7 +17,7 @@ import ipyvuetify as v
 import numpy as np
 import pytest
 import solara
-from conftest import DEFAULT, ROOT, SCENARIOS
+from conftest import DEFAULT, ROOT, SCENARIOS, like_a_terminal
 from mesa.visualization.solara_viz import _check_model_params
 
 from sim.batch import run_batch
@@ -336,7 +336,7 @@ def test_serve_prints_the_address_answers_and_stops_on_ctrl_c():
         port = probe.getsockname()[1]
     proc = subprocess.Popen([sys.executable, "-c", f"from sim.viz import serve; raise SystemExit(serve(port={port}))"],
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=like_a_terminal)
     try:
         lines = []
         while not lines or lines[-1].startswith("Solara"):  # Solara prints its own line first
