@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from .model import EscalationModel
 
 
+def hazard(rate: np.ndarray | float) -> np.ndarray:
+    """The chance that an event with this daily rate happens in a day: 1 - exp(-rate)."""
+    return 1 - np.exp(-np.asarray(rate, dtype=np.float64))
+
+
 def quantal_response(probability: np.ndarray | float, noise: np.ndarray | float) -> np.ndarray:
     """The chance of a choice whose rule gives propensity ``probability``, at decision noise ``noise``.
 
@@ -163,7 +168,7 @@ class StateActor(Actor):
         # A truce lowers the rate at which pressure turns into a strike: a bound party needs
         # 1 / (1 - commitment) times the pressure an unbound one does.
         rate = self.p("retaliation_propensity") * np.maximum(net, 0)
-        willing = 1 - np.exp(-np.where(bound, (1 - self.p("ceasefire_commitment")) * rate, rate))
+        willing = hazard(np.where(bound, (1 - self.p("ceasefire_commitment")) * rate, rate))
         prepared = self.attacked_by_state >= self.p("retaliation_delay")
         strike = self.decide("initiative", willing) & (self.provocation_rung > 0) & prepared
         strike |= self.campaign_active & ~bound
@@ -180,7 +185,7 @@ class StateActor(Actor):
         """
         rate = self.p("border_incident_rate") * (1 + self.grievance)
         rate = np.where(bound, rate * (1 - self.p("ceasefire_commitment")), rate)
-        return self.model.streams.bernoulli(f"{self.name}.incident", 1 - np.exp(-rate))
+        return self.model.streams.bernoulli(f"{self.name}.incident", hazard(rate))
 
     def choose_rung(self, net: np.ndarray, stream: str) -> np.ndarray:
         """Match the worst recent provocation, or go one rung above it when pressed hard enough;
@@ -190,7 +195,7 @@ class StateActor(Actor):
         no air force, answering airstrikes) turns to a sustained campaign if its pressure is high
         enough; otherwise it uses its highest means not above the wish.
         """
-        step = self.decide(f"{stream}.escalate", 1 - np.exp(-self.p("escalation_propensity") * np.maximum(net, 0)))
+        step = self.decide(f"{stream}.escalate", hazard(self.p("escalation_propensity") * np.maximum(net, 0)))
         desired = self.provocation_rung + step
         beyond = desired > min(Action.AIRSTRIKE_CAPITAL.rung, int(self.capability_rungs[-1]))
         campaign = beyond & (net >= self.p("campaign_threshold"))
@@ -264,8 +269,8 @@ class StateActor(Actor):
         """Halt operations when restraint outweighs pressure, after striking today or yesterday."""
         fighting = self.acted_today | (self.days_since_strike == 0)
         net = self.net_pressure()
-        hazard = 1 - np.exp(-self.p("halt_propensity") * np.maximum(-net, 0))
-        halt = fighting & ~self.model.bound[self.name] & self.decide("halt", hazard)
+        willing = hazard(self.p("halt_propensity") * np.maximum(-net, 0))
+        halt = fighting & ~self.model.bound[self.name] & self.decide("halt", willing)
         self.halt(halt)
 
     def halt(self, mask: np.ndarray) -> None:
@@ -304,8 +309,8 @@ class StateActor(Actor):
     def consider_crackdown(self) -> None:
         """Crack down on the TTP under outside pressure (once per run)."""
         pressure = self.restraint() + self.p("cost_sensitivity") * (self.fighting_cost + self.closure_cost)
-        hazard = 1 - np.exp(-self.p("crackdown_propensity") * pressure)
-        crack = ~self.crackdown_done & self.model.streams.bernoulli(f"{self.name}.crackdown", hazard)
+        crack = ~self.crackdown_done & self.model.streams.bernoulli(f"{self.name}.crackdown",
+                                                                    hazard(self.p("crackdown_propensity") * pressure))
         self.crack_down(crack)
 
     def crack_down(self, mask: np.ndarray) -> None:

@@ -60,8 +60,8 @@ STATE_SPECS: dict[str, Spec] = {
                            "halt, close the crossings, speak, accept a ceasefire) stray from what its situation "
                            "dictates; each choice is a logit quantal response with probability "
                            "expit(logit(p) / noise), p the rule's propensity: 1 leaves p as it is, small values "
-                           "make the choice a threshold on the state (act when p > 1/2); not identified by the article (docs/CALIBRATION.md, "
-                           "section 4)"),
+                           "make the choice a threshold on the state (act when p > 1/2); not identified by the "
+                           "article (docs/CALIBRATION.md, section 4)"),
     "retaliation_delay": Spec(float, 0.0, "days", 0.0, 30.0,
                               ASSUMED + "planned retaliation needs preparation: no initiative until this many "
                               "days after the last attack by the other state; Article: the Taliban struck back "
