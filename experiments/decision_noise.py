@@ -7,16 +7,19 @@ the noise calibrated too, and measures each posterior's predictive share of runs
 the whole ordered sequence (fresh runs, parameters drawn from the posterior) beside the share
 of de-escalated runs at 90 days. Each calibration is repeated with several sampler seeds, to
 show how much the answer varies from one calibration to the next. Writes
-``experiments/output/decision_noise/`` (JSON, CSV, figure).
+``experiments/output/decision_noise/`` (JSON, CSV, figure); each calibration's result is kept
+there as it finishes, so a killed study picks up where it stopped when run again.
 
-    .venv/bin/python experiments/decision_noise.py [--sims 2000000] [--runs 10000] [--seeds 0 1 2]
+    .venv/bin/python experiments/decision_noise.py [--sims 2000000] [--runs 10000] [--seeds 0 1 2] [--out DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
+from pathlib import Path
 
 import matplotlib
 
@@ -69,11 +72,24 @@ def measure(scenario, targets, sims: int, runs: int, seed: int) -> dict:
     return row
 
 
+def measured(scenario, targets, sims: int, runs: int, seed: int, label: str, out: Path) -> dict:
+    """``measure``, kept in ``out/parts/`` (written atomically) so a killed study resumes where it
+    stopped: each calibration is deterministic in its scenario, budget and seed."""
+    part = out / "parts" / f"{label}-seed{seed}-sims{sims}-runs{runs}-{scenario.content_hash[:12]}.json"
+    if part.is_file():
+        return json.loads(part.read_text())
+    part.parent.mkdir(parents=True, exist_ok=True)
+    row = measure(scenario, targets, sims, runs, seed)
+    write_json(part, row)
+    return json.loads(part.read_text())  # as stored, so a resumed study reports exactly the same
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sims", type=int, default=2_000_000, help="simulations per calibration")
     parser.add_argument("--runs", type=int, default=10_000, help="fresh runs per predictive check")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2], help="sampler seeds per level")
+    parser.add_argument("--out", type=Path, default=OUT, help="output directory")
     args = parser.parse_args()
     start = time.perf_counter()
     base = load_scenario(UNCALIBRATED)
@@ -86,22 +102,23 @@ def main() -> int:
                                            priors={**base.table["priors"], "pakistan.decision_noise": NOISE_PRIOR,
                                                    "afghanistan.decision_noise": NOISE_PRIOR})))
     for label, scenario in variants:
-        rows[label] = [measure(scenario, targets, args.sims, args.runs, seed) for seed in args.seeds]
+        rows[label] = [measured(scenario, targets, args.sims, args.runs, seed, label, args.out)
+                       for seed in args.seeds]
         shares = ", ".join(f"{100 * r['sequence'][0]:.1f}%" for r in rows[label])
         print(f"noise {label}: sequence {shares} (seeds {args.seeds})", flush=True)
 
-    OUT.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
     table = pd.DataFrame([{"decision_noise": k, "seed": seed, "sequence": r["sequence"][0],
                            "sequence_low": r["sequence"][1], "sequence_high": r["sequence"][2],
                            "deescalated_90d": r["deescalated_90d"][0], "deescalated_low": r["deescalated_90d"][1],
                            "deescalated_high": r["deescalated_90d"][2]}
                           for k, results in rows.items() for seed, r in zip(args.seeds, results, strict=True)])
-    table.to_csv(OUT / "decision_noise.csv", index=False)
-    write_json(OUT / "decision_noise.json", {"levels": rows, **metadata(
+    table.to_csv(args.out / "decision_noise.csv", index=False)
+    write_json(args.out / "decision_noise.json", {"levels": rows, **metadata(
         seeds=args.seeds, fresh_seed=FRESH_SEED, sims=args.sims, runs=args.runs, scenario_hash=base.content_hash,
         seconds=time.perf_counter() - start)})
-    plot(rows, OUT / "decision_noise.png")
-    print(f"wrote {OUT} ({time.perf_counter() - start:.0f} s)")
+    plot(rows, args.out / "decision_noise.png")
+    print(f"wrote {args.out} ({time.perf_counter() - start:.0f} s)")
     return 0
 
 
