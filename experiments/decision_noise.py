@@ -31,7 +31,7 @@ from _common import ROOT, UNCALIBRATED, metadata, variant, write_json  # noqa: E
 
 from sim.batch.stats import proportion  # noqa: E402
 from sim.calibrate.abc import calibrate  # noqa: E402
-from sim.calibrate.distance import sequence_rows  # noqa: E402
+from sim.calibrate.check import summarise_terms  # noqa: E402
 from sim.calibrate.runner import TargetSimulator  # noqa: E402
 from sim.calibrate.targets import load_targets  # noqa: E402
 from sim.model import EscalationModel  # noqa: E402
@@ -56,11 +56,11 @@ def measure(scenario, targets, sims: int, runs: int, seed: int) -> dict:
     params = posterior_draws(result, runs)
     fresh = np.arange(runs)
     with TargetSimulator(scenario, targets, FRESH_SEED) as simulator:
-        met = (simulator.terms(fresh, params)[sequence_rows(targets)] <= 1).all(axis=0)
+        check = summarise_terms(simulator.terms(fresh, params), targets, "posterior")
     model = EscalationModel(scenario, seed=FRESH_SEED, run_indices=fresh, lane_params=params, record_events=False,
                             collect_series=False).run()
     deescalated = int((model.outcome() == Outcome.DEESCALATED.code).sum())
-    row = {"sequence": proportion(int(met.sum()), runs), "deescalated_90d": proportion(deescalated, runs),
+    row = {"sequence": check.sequence, "deescalated_90d": proportion(deescalated, runs),
            "seconds": time.perf_counter() - start}
     prior_sd = np.log(NOISE_PRIOR["high"] / NOISE_PRIOR["low"]) / np.sqrt(12)  # sd of log(noise) under the prior
     for key in ("pakistan.decision_noise", "afghanistan.decision_noise"):
