@@ -51,7 +51,7 @@ def forecast_chunk(args: tuple[Scenario, int, np.ndarray, dict[str, np.ndarray],
         afghan_struck = np.zeros(model.lanes, dtype=bool)
         for action in (Action.CROSS_BORDER_FIRE, Action.RAID_BORDER_POSTS, Action.SUSTAINED_CAMPAIGN):
             afghan_struck |= model.first_day_of("afghanistan", action) >= 0
-        halt = model.bound["pakistan"] | model.bound["afghanistan"]
+        halt = model.pakistan.bound | model.afghanistan.bound
         matched = (afghan_struck & ~model.crossings_open.any(axis=1) & halt & ~model.ceasefire_in_force
                    & (model.first_ceasefire_day < 0) & (model.outcome() != Outcome.WAR.code))
     else:

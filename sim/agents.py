@@ -1,24 +1,31 @@
-"""The actors of the crisis as Mesa agents; each rule is one short method over lane arrays.
+"""The actors of the crisis as Mesa agents: declared state, one short rule per method.
 
-Every attribute that changes during a run is a numpy array with one entry per lane
-(replicate), and every rule is written over those arrays, so one agent serves R = 1 in the
-browser and R = 4,096 in a batch. An agent changes only its own state; what it does to
-another actor travels through the model (``model.emit`` logs it, ``model.deliver`` puts an
-attack in the target's inbox) and the target applies it in its own ``perceive`` rule.
+Every state variable is a numpy array with one entry per lane (replicate), declared once in
+``sim.state``; every rule is written over those arrays, so one agent serves R = 1 in the
+browser and R = 4,096 in a batch. A rule changes only its own actor's state. What an actor
+does to others is an ``Act`` that the rule returns: the day loop (``sim.model``) records it
+and applies its effects to the targets, which change their own state in their own methods
+(``receive``, ``release_truce``, ``enter_ceasefire``, ``suffer_strikes``, ``lose_sanctuary``).
+Each rule's docstring is its paragraph in docs/ODD.md (``python -m sim.docs --write``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 from scipy import special
 
+from .events import Act
+from .geography import pick_places, place_index
 from .ladder import RETALIATION_LADDER, Action
+from .parameters import PARTIES
+from .state import MEDIATOR_STATE, PARTY_STATE, TTP_STATE, StateVar, lane_arrays
 
 if TYPE_CHECKING:
     from .model import EscalationModel
+    from .scenario import Shock
 
 
 def hazard(rate: np.ndarray | float) -> np.ndarray:
@@ -42,11 +49,16 @@ def quantal_response(probability: np.ndarray | float, noise: np.ndarray | float)
 
 
 class Actor(mesa.Agent):
-    """Common plumbing: a name, and parameters read through the model (scalar or per lane)."""
+    """Common plumbing: a name, declared lane state, and parameters read through the model."""
 
-    def __init__(self, model: EscalationModel, name: str) -> None:
+    STATE: tuple[StateVar, ...] = ()
+
+    def __init__(self, model: EscalationModel, name: str, initial: dict[str, Any] | None = None,
+                 overrides: dict[str, Any] | None = None) -> None:
         super().__init__(model)
         self.name = name
+        for key, values in lane_arrays(self.STATE, model.lanes, initial, overrides).items():
+            setattr(self, key, values)
 
     def p(self, key: str) -> np.ndarray | float:
         """This actor's parameter ``key`` (a float, or an array with one value per lane)."""
@@ -60,87 +72,49 @@ class Actor(mesa.Agent):
     def lanes(self) -> int:
         return self.model.lanes
 
+    def start_day(self) -> None:
+        """Reset the day's own flags (the ``daily`` state) before the day begins."""
+        for var in self.STATE:
+            if var.daily:
+                getattr(self, var.name)[:] = var.default
+
+    def say(self, action: Action, mask: np.ndarray, target: str = "both", location: str = "") -> list[Act]:
+        """Words (an accusation, a threat, a call for restraint) in the lanes of ``mask``."""
+        return [Act(self.name, action, target, mask, place_index(location))] if mask.any() else []
+
 
 class StateActor(Actor):
-    """Pakistan or Afghanistan's Taliban government: retaliates, halts, closes crossings, talks.
+    """Pakistan or Afghanistan's Taliban government: strikes, answers, halts, closes crossings, talks.
 
     The decision variable is the *net pressure* to fight,
 
         net = resolve' * (1 + threat) * grievance
               - cost_sensitivity * (fighting cost + closure cost)
-              - claim_satisfaction * claimed enemy dead
+              - claim_satisfaction * recently claimed enemy dead
               - restraint from engaged mediators,
 
     built from what the party believes: its own losses (known to it), its *claims* of the
     damage it inflicted (not the truth), and the pressure of mediators it is exposed to.
     """
 
+    STATE = PARTY_STATE
+
     def __init__(self, model: EscalationModel, name: str, opponent: str) -> None:
-        super().__init__(model, name)
+        super().__init__(model, name, initial=model.scenario.initial[name])
         self.opponent = opponent
-        init = model.scenario.initial[name]
-        n = model.lanes
-        self.grievance = np.full(n, init["grievance"])
-        self.provocation_rung = np.full(n, init["provocation_rung"], dtype=np.int64)
-        self.deaths_true = np.full(n, init["deaths_true"])
-        self.deaths_acknowledged = np.full(n, init["deaths_acknowledged"])
-        self.claimed_inflicted = np.full(n, init["claimed_inflicted"])
-        self.recent_claims = self.claimed_inflicted.copy()  # fades like grievance: the belief of having hit hard
-        self.fighting_cost = np.full(n, init["fighting_cost"])
-        self.closure_cost = np.zeros(n)
-        self.campaign_active = np.zeros(n, dtype=bool)
-        self.crackdown_done = np.zeros(n, dtype=bool)
-        self.attacked_today = np.zeros(n, dtype=bool)
-        self.provocation_today = np.zeros(n)  # 1 for an attack by the opponent state, attribution for the TTP
-        self.attacked_by_state = np.zeros(n, dtype=int)  # days since last attack by the opponent state
-        self.attacked_by_state[:] = 999
-        self.acted_today = np.zeros(n, dtype=bool)
-        self.days_since_strike = np.full(n, 999, dtype=np.int64)
-        self.inbox: list[tuple[str, Action, np.ndarray, np.ndarray]] = []
-        caps = [Action.from_key(k) for k in self.p_list("capabilities")]
+        self.inbox: list[Act] = []  # attacks delivered since the party last perceived
+        caps = [Action.from_key(k) for k in model.scenario.params[f"{name}.capabilities"]]
         self.capabilities = sorted((a for a in caps if a is not Action.SUSTAINED_CAMPAIGN), key=lambda a: a.rung)
         self.capability_rungs = np.array([a.rung for a in self.capabilities], dtype=np.int64)
         self.can_campaign = Action.SUSTAINED_CAMPAIGN in caps
         self.ttp_response_rung = Action.from_key(model.scenario.params[f"{name}.ttp_response"]).rung
-
-    def p_list(self, key: str) -> list[str]:
-        return self.model.scenario.params[f"{self.name}.{key}"]
 
     def decide(self, stream: str, propensity: np.ndarray | float) -> np.ndarray:
         """A choice per lane: a quantal response to the rule's ``propensity`` (``quantal_response``)."""
         chance = quantal_response(propensity, self.p("decision_noise"))
         return self.model.streams.bernoulli(f"{self.name}.{stream}", chance)
 
-    def accepts_ceasefire(self, host: str) -> np.ndarray:
-        """At talks hosted by ``host``, agree to a ceasefire: likely when the party's net pressure
-        to fight is low. Each host has its own stream, so removing a mediator leaves the others'
-        draws as they were (common random numbers)."""
-        return self.decide(f"agreement.{host}", np.exp(-np.maximum(self.net_pressure(), 0)))
-
-    # ---- phase 3: perception -------------------------------------------------------------
-    def perceive(self) -> None:
-        """Apply the attacks delivered to this party: losses, acknowledgements, grievance."""
-        state_deaths = np.zeros(self.lanes)
-        for attacker, action, mask, deaths in self.inbox:
-            weight = self.p("ttp_attribution") * self.model.ttp_sanctuary if attacker == "ttp" else 1.0
-            self.grievance += mask * weight * (
-                self.p("grievance_per_attack") * action.rung / 10 + self.p("grievance_per_death") * deaths)
-            # TTP violence blamed on the sanctuary provokes the party's chosen counter-terrorism means.
-            provocation = self.ttp_response_rung if attacker == "ttp" else action.rung
-            self.provocation_rung = np.where(mask & (np.asarray(weight) > 0),
-                                             np.maximum(self.provocation_rung, provocation), self.provocation_rung)
-            self.attacked_today |= mask
-            self.provocation_today = np.maximum(self.provocation_today, mask * weight)
-            if attacker == "ttp":
-                continue
-            state_deaths += deaths
-            self.attacked_by_state = np.where(mask, 0, self.attacked_by_state)
-        self.inbox.clear()
-        u = self.model.streams.uniform(f"{self.name}.acknowledge")
-        self.deaths_true += state_deaths
-        self.deaths_acknowledged += np.floor(state_deaths * self.p("acknowledgement_ratio") + u) * (state_deaths > 0)
-        self.fighting_cost += self.p("cost_per_death") * state_deaths
-
+    # ---- what the party believes -----------------------------------------------------------
     def threat(self) -> np.ndarray | float:
         """Outside threat that amplifies grievance (India's ties with Kabul, for Pakistan)."""
         return self.model.india.threat_to(self.name)
@@ -154,46 +128,103 @@ class StateActor(Actor):
         return sum((m.restraint_on(self.name) for m in self.model.mediators), 0.0)
 
     def net_pressure(self) -> np.ndarray:
-        """What the party believes it gains by fighting on, minus what restrains it."""
+        """What the party believes it gains by fighting on, minus what restrains it (class docstring)."""
         drive = (self.p("resolve") + self.backing()) * (1 + self.threat()) * self.grievance
         costs = self.p("cost_sensitivity") * (self.fighting_cost + self.closure_cost)
         satisfaction = self.p("claim_satisfaction") * self.recent_claims
         return drive - costs - satisfaction - self.restraint()
 
-    # ---- phase 4: initiative ---------------------------------------------------------------
+    # ---- perception ------------------------------------------------------------------------------
+    def receive(self, attack: Act) -> None:
+        """Take delivery of an attack; the party takes it in when it next perceives."""
+        self.inbox.append(attack)
+
+    def perceive(self) -> None:
+        """Take in the attacks delivered since the last look (``feel``), then count the own losses
+        they caused (``count_losses``); an attack by the other state restarts its days since
+        attacked."""
+        state_deaths = np.zeros(self.lanes)
+        for attack in self.inbox:
+            self.feel(attack)
+            if attack.actor != "ttp":
+                state_deaths += attack.deaths_true
+                self.days_since_attacked = np.where(attack.lanes, 0, self.days_since_attacked)
+        self.inbox.clear()
+        self.count_losses(state_deaths)
+
+    def blame(self, attack: Act) -> np.ndarray | float:
+        """How much of an attack the party lays on the other state: all of the other state's own
+        attacks; of the TTP's, the share it attributes to the sanctuary (``ttp_attribution``)
+        times the part of the sanctuary the TTP still has."""
+        return self.p("ttp_attribution") * self.model.ttp.sanctuary if attack.actor == "ttp" else 1.0
+
+    def feel(self, attack: Act) -> None:
+        """Grievance and provocation from one attack, in proportion to the blame laid for it.
+
+        Grievance grows with the attack's rung (``grievance_per_attack`` at rung 10) and its
+        toll (``grievance_per_death``). The provocation rises to the attack's rung, or, for TTP
+        violence blamed on the sanctuary, to the rung of the party's chosen counter-terrorism
+        means (``ttp_response``). The day counts as one on which the party was attacked.
+        """
+        weight = self.blame(attack)
+        mask = attack.lanes
+        self.grievance += mask * weight * (self.p("grievance_per_attack") * attack.action.rung / 10
+                                           + self.p("grievance_per_death") * attack.deaths_true)
+        provocation = self.ttp_response_rung if attack.actor == "ttp" else attack.action.rung
+        self.provocation_rung = np.where(mask & (np.asarray(weight) > 0),
+                                         np.maximum(self.provocation_rung, provocation), self.provocation_rung)
+        self.attacked_today |= mask
+        self.provocation_today = np.maximum(self.provocation_today, mask * weight)
+
+    def count_losses(self, deaths: np.ndarray) -> None:
+        """Own dead in interstate fighting: known truly, admitted in part (``acknowledgement_ratio``,
+        rounded at random), and each one a cost of fighting (``cost_per_death``)."""
+        u = self.model.streams.uniform(f"{self.name}.acknowledge")
+        self.deaths_true += deaths
+        self.deaths_acknowledged += np.floor(deaths * self.p("acknowledgement_ratio") + u) * (deaths > 0)
+        self.fighting_cost += self.p("cost_per_death") * deaths
+
+    # ---- initiative --------------------------------------------------------------------------------
     def choose_initiative(self) -> tuple[np.ndarray, np.ndarray]:
-        """Decide, per lane, whether to strike today and at which rung (simultaneous with the opponent)."""
+        """Decide, per lane, whether to strike today and at which rung, from what the party knew at
+        the end of yesterday (both states decide at once): a deliberate strike (``wants_to_strike``),
+        the next day of a campaign under way unless bound, or else a local skirmish
+        (``border_incident``) at the party's lowest means."""
         net = self.net_pressure()
-        bound = self.model.bound[self.name]
-        # A truce lowers the rate at which pressure turns into a strike: a bound party needs
-        # 1 / (1 - commitment) times the pressure an unbound one does.
-        rate = self.p("retaliation_propensity") * np.maximum(net, 0)
-        willing = hazard(np.where(bound, (1 - self.p("ceasefire_commitment")) * rate, rate))
-        prepared = self.attacked_by_state >= self.p("retaliation_delay")
-        strike = self.decide("initiative", willing) & (self.provocation_rung > 0) & prepared
-        strike |= self.campaign_active & ~bound
-        incident = self.border_incident(bound) & ~strike
+        strike = self.wants_to_strike(net) | (self.campaign_active & ~self.bound)
+        incident = self.border_incident() & ~strike
         rungs = np.where(incident, self.capability_rungs[0], self.choose_rung(net, "initiative"))
         return strike | incident, rungs
 
-    def border_incident(self, bound: np.ndarray) -> np.ndarray:
+    def wants_to_strike(self, net: np.ndarray) -> np.ndarray:
+        """Strike deliberately: the hazard rate ``retaliation_propensity`` x positive net pressure,
+        held back by a truce (a bound party's rate is ``1 - ceasefire_commitment`` times it), only
+        while provoked and once ``retaliation_delay`` days have passed since the other state's
+        last attack (planned retaliation needs preparation)."""
+        rate = self.p("retaliation_propensity") * np.maximum(net, 0)
+        willing = hazard(np.where(self.bound, (1 - self.p("ceasefire_commitment")) * rate, rate))
+        prepared = self.days_since_attacked >= self.p("retaliation_delay")
+        return self.decide("initiative", willing) & (self.provocation_rung > 0) & prepared
+
+    def border_incident(self) -> np.ndarray:
         """A skirmish started by local units, not by a decision to retaliate.
 
         The article stresses frequent skirmishes along the disputed border even in calm years;
-        tension (grievance) makes them likelier, and a party bound by a truce keeps its units
-        in check in proportion to its commitment.
+        tension (grievance) makes them likelier (rate ``border_incident_rate`` x (1 + grievance)),
+        and a party bound by a truce keeps its units in check in proportion to its commitment.
+        Not a choice: it is drawn at the rate, without decision noise.
         """
         rate = self.p("border_incident_rate") * (1 + self.grievance)
-        rate = np.where(bound, rate * (1 - self.p("ceasefire_commitment")), rate)
+        rate = np.where(self.bound, rate * (1 - self.p("ceasefire_commitment")), rate)
         return self.model.streams.bernoulli(f"{self.name}.incident", hazard(rate))
 
     def choose_rung(self, net: np.ndarray, stream: str) -> np.ndarray:
-        """Match the worst recent provocation, or go one rung above it when pressed hard enough;
-        map to what the party can do.
+        """Match the worst recent provocation, or go one rung above it with propensity
+        ``1 - exp(-escalation_propensity x net pressure)``; then map the wish to what the party can do.
 
         A party that wants to go beyond every conventional means it has (the Taliban, who have
-        no air force, answering airstrikes) turns to a sustained campaign if its pressure is high
-        enough; otherwise it uses its highest means not above the wish.
+        no air force, answering airstrikes) turns to a sustained campaign if its net pressure is
+        at least ``campaign_threshold``; otherwise it uses its highest means not above the wish.
         """
         step = self.decide(f"{stream}.escalate", hazard(self.p("escalation_propensity") * np.maximum(net, 0)))
         desired = self.provocation_rung + step
@@ -206,196 +237,240 @@ class StateActor(Actor):
         return np.where(campaign, Action.SUSTAINED_CAMPAIGN.rung, rung)
 
     def strike(self, mask: np.ndarray, rungs: np.ndarray, location: str | None = None,
-               deaths: float | None = None, action: Action | None = None) -> None:
-        """Carry out kinetic actions in the lanes of ``mask``; log a violation first where bound.
+               deaths: float | None = None) -> list[Act]:
+        """Strike the other state in the lanes of ``mask``, each at its rung.
 
+        The toll is Poisson with the action's lethality (or ``deaths``, for a scheduled strike);
+        the party claims the toll x ``claim_inflation`` x a lognormal factor (``claim_noise``)
+        and believes its claim. Its own strikes cost it (rung / 10 a strike), and a campaign
+        once launched goes on. A party bound by a truce first violates it (a logged act).
         Every random draw is made for all lanes, whatever the mask, so that a lane's numbers
         never depend on what the other lanes do (see ``sim.streams``).
         """
         model = self.model
-        actions = [action] if action is not None else list(RETALIATION_LADDER)
-        rung_means = np.array([model.params.get(f"lethality.{a.key}") * np.ones(self.lanes) for a in actions])
-        chosen = np.zeros(self.lanes, dtype=np.int64) if action is not None else np.clip(
-            np.searchsorted([a.rung for a in actions], rungs), 0, len(actions) - 1)
-        mean = np.take_along_axis(rung_means, chosen[None, :], axis=0)[0]
-        true = model.streams.poisson(f"{self.name}.lethality", mean).astype(float)
+        ladder = np.array([a.rung for a in RETALIATION_LADDER])
+        chosen = np.clip(np.searchsorted(ladder, rungs), 0, len(ladder) - 1)
+        means = np.array([model.params.get(f"lethality.{a.key}") * np.ones(self.lanes) for a in RETALIATION_LADDER])
+        true = model.streams.poisson(f"{self.name}.lethality",
+                                     np.take_along_axis(means, chosen[None, :], axis=0)[0]).astype(float)
         if deaths is not None:
             true = np.full(self.lanes, float(deaths))
         factor = model.streams.lognormal_factor(f"{self.name}.claim", self.p("claim_noise"))
         place_draw = model.streams.uniform(f"{self.name}.place")
         if not mask.any():
-            return
-        violating = mask & model.bound[self.name]
+            return []
+        acts = []
+        violating = mask & self.bound
         if violating.any():
-            model.emit(self.name, Action.CEASEFIRE_VIOLATED, self.opponent, violating)
+            acts.append(Act(self.name, Action.CEASEFIRE_VIOLATED, self.opponent, violating))
         claimed = np.round(true * self.p("claim_inflation") * factor)
-        for i, act in enumerate(actions):
-            lanes = mask & (chosen == i) if action is None else mask
+        for i, action in enumerate(RETALIATION_LADDER):
+            lanes = mask & (chosen == i)
             if not lanes.any():
                 continue
             true_here, claimed_here = true * lanes, claimed * lanes
             self.claimed_inflicted += claimed_here
             self.recent_claims += claimed_here
-            self.fighting_cost += lanes * act.rung / 10
-            if act is Action.SUSTAINED_CAMPAIGN:
+            self.fighting_cost += lanes * action.rung / 10
+            if action is Action.SUSTAINED_CAMPAIGN:
                 self.campaign_active |= lanes
-            place = model.place_for(act, self.opponent, place_draw, location)
-            model.emit(self.name, act, self.opponent, lanes, place, true_here, claimed_here)
-            model.deliver(self.opponent, self.name, act, lanes, true_here)
-            model.release_truce(lanes)
-            if act.rung >= Action.AIRSTRIKE_BORDER_PROVINCE.rung and self.opponent != model.ttp.target:
-                model.ttp.suffer_strikes(lanes)
+            acts.append(Act(self.name, action, self.opponent, lanes,
+                            pick_places(action, self.opponent, place_draw, location), true_here, claimed_here))
         self.acted_today |= mask
+        return acts
 
-    def take_initiative(self, decision: tuple[np.ndarray, np.ndarray]) -> None:
-        strike, rungs = decision
-        self.strike(strike, rungs)
-
-    # ---- phase 5: same-night counter-strike ------------------------------------------------
-    def counterstrike(self) -> None:
-        """Answer an attack by the opponent state suffered today, the same night, if not already acting.
+    # ---- same-night counter-strike ------------------------------------------------------------------
+    def counterstrike(self) -> list[Act]:
+        """Answer an attack by the other state suffered today, the same night, if not already acting
+        and not bound: with propensity ``counterstrike_probability``, at the rung ``choose_rung`` gives.
 
         A reflex of the forces attacked (their rules of engagement), so not weighed against the
         party's net pressure; whether to fight on is the next day's initiative.
         """
-        hit = (self.attacked_by_state == 0) & ~self.acted_today & ~self.model.bound[self.name]
+        hit = (self.days_since_attacked == 0) & ~self.acted_today & ~self.bound
         answer = self.decide("counterstrike", self.p("counterstrike_probability"))
-        net = self.net_pressure()
-        rungs = self.choose_rung(net, "counterstrike")
-        self.strike(hit & answer, rungs)
+        rungs = self.choose_rung(self.net_pressure(), "counterstrike")
+        return self.strike(hit & answer, rungs)
 
-    # ---- phase 6: de-escalation, crossings, words ------------------------------------------
-    def consider_halt(self) -> None:
-        """Halt operations when restraint outweighs pressure, after striking today or yesterday."""
+    # ---- deliberation: halts, crossings, crackdown, words ---------------------------------------
+    def consider_halt(self) -> list[Act]:
+        """Halt operations when restraint outweighs pressure: a hazard rate ``halt_propensity`` x
+        negative net pressure, for a party that struck today or yesterday and is not bound."""
         fighting = self.acted_today | (self.days_since_strike == 0)
-        net = self.net_pressure()
-        willing = hazard(self.p("halt_propensity") * np.maximum(-net, 0))
-        halt = fighting & ~self.model.bound[self.name] & self.decide("halt", willing)
-        self.halt(halt)
+        willing = hazard(self.p("halt_propensity") * np.maximum(-self.net_pressure(), 0))
+        return self.halt(fighting & ~self.bound & self.decide("halt", willing))
 
-    def halt(self, mask: np.ndarray) -> None:
-        if mask.any():
-            self.campaign_active &= ~mask
-            self.model.emit(self.name, Action.HALT_OPERATIONS, self.opponent, mask)
-            self.model.bind(self.name, mask)
+    def halt(self, mask: np.ndarray) -> list[Act]:
+        """Halt: end any campaign and bind itself, until a strike between the states releases it."""
+        if not mask.any():
+            return []
+        self.campaign_active &= ~mask
+        self.bound |= mask
+        return [Act(self.name, Action.HALT_OPERATIONS, self.opponent, mask)]
 
-    def manage_crossings(self) -> None:
-        """Close the crossings after an attack; reopen them after quiet days."""
-        if not self.model.scenario.params[f"{self.name}.closes_crossings"] or not self.model.crossing_names:
-            return
-        open_any = self.model.crossings_open.any(axis=1)
-        closed_any = ~self.model.crossings_open.all(axis=1)
-        provoked = self.attacked_by_state <= 1
-        close = open_any & provoked & self.decide("close", self.p("closure_propensity"))
-        quiet = self.model.days_since_kinetic >= 3
-        reopen = closed_any & quiet & self.model.streams.bernoulli(f"{self.name}.reopen", self.p("reopen_propensity"))
-        self.close_crossings(close)
-        self.reopen_crossings(reopen & ~close)
+    def manage_crossings(self) -> list[Act]:
+        """For a party that closes crossings (``closes_crossings``): close them the day it is
+        attacked or the day after, with propensity ``closure_propensity``; reopen closed ones at
+        the rate ``reopen_propensity`` a day once three days have passed without fighting."""
+        model = self.model
+        if not model.scenario.params[f"{self.name}.closes_crossings"] or not model.crossing_names:
+            return []
+        open_any = model.crossings_open.any(axis=1)
+        closed_any = ~model.crossings_open.all(axis=1)
+        close = open_any & (self.days_since_attacked <= 1) & self.decide("close", self.p("closure_propensity"))
+        quiet = model.days_since_kinetic >= 3
+        reopen = closed_any & quiet & model.streams.bernoulli(f"{self.name}.reopen", self.p("reopen_propensity"))
+        return self.close_crossings(close) + self.reopen_crossings(reopen & ~close)
 
-    def close_crossings(self, mask: np.ndarray) -> None:
-        for i in range(len(self.model.crossing_names)):
-            lanes = mask & self.model.crossings_open[:, i]
-            if lanes.any():
-                self.model.emit(self.name, Action.CLOSE_CROSSING, self.opponent, lanes, self.model.crossing_place(i))
-                self.model.set_crossing(i, lanes, False)
+    def close_crossings(self, mask: np.ndarray) -> list[Act]:
+        """Close every open crossing in the lanes of ``mask``."""
+        return self._crossing_acts(Action.CLOSE_CROSSING, mask & self.model.crossings_open.T)
 
-    def reopen_crossings(self, mask: np.ndarray) -> None:
-        for i in range(len(self.model.crossing_names)):
-            lanes = mask & ~self.model.crossings_open[:, i]
-            if lanes.any():
-                self.model.emit(self.name, Action.REOPEN_CROSSING, self.opponent, lanes, self.model.crossing_place(i))
-                self.model.set_crossing(i, lanes, True)
+    def reopen_crossings(self, mask: np.ndarray) -> list[Act]:
+        """Reopen every closed crossing in the lanes of ``mask``."""
+        return self._crossing_acts(Action.REOPEN_CROSSING, mask & ~self.model.crossings_open.T)
 
-    def consider_crackdown(self) -> None:
-        """Crack down on the TTP under outside pressure (once per run)."""
+    def _crossing_acts(self, action: Action, lanes_by_crossing: np.ndarray) -> list[Act]:
+        return [Act(self.name, action, self.opponent, lanes, place_index(self.model.crossing_place(i)), crossing=i)
+                for i, lanes in enumerate(lanes_by_crossing) if lanes.any()]
+
+    def consider_crackdown(self) -> list[Act]:
+        """Crack down on the TTP under outside pressure, at most once a run: a hazard rate
+        ``crackdown_propensity`` x (mediators' restraint + the costs borne). Drawn without decision noise."""
         pressure = self.restraint() + self.p("cost_sensitivity") * (self.fighting_cost + self.closure_cost)
-        crack = ~self.crackdown_done & self.model.streams.bernoulli(f"{self.name}.crackdown",
-                                                                    hazard(self.p("crackdown_propensity") * pressure))
-        self.crack_down(crack)
+        crack = ~self.crackdown_done & self.model.streams.bernoulli(
+            f"{self.name}.crackdown", hazard(self.p("crackdown_propensity") * pressure))
+        return self.crack_down(crack)
 
-    def crack_down(self, mask: np.ndarray) -> None:
+    def crack_down(self, mask: np.ndarray) -> list[Act]:
+        """Crack down on the TTP (its effect: the TTP loses part of its sanctuary)."""
         mask = mask & ~self.crackdown_done
-        if mask.any():
-            self.crackdown_done |= mask
-            self.model.emit(self.name, Action.CRACKDOWN_ON_TTP, self.opponent, mask, "")
-            self.model.ttp.suffer_crackdown(mask)
+        if not mask.any():
+            return []
+        self.crackdown_done |= mask
+        return [Act(self.name, Action.CRACKDOWN_ON_TTP, self.opponent, mask)]
 
-    def speak(self) -> None:
-        """After being hit without hitting back today: accuse, or threaten when pressure is high.
+    def speak(self) -> list[Act]:
+        """After being hit without hitting back today, with propensity ``rhetoric_propensity`` x
+        today's provocation: accuse, or threaten force when net pressure exceeds ``threat_threshold``.
 
         TTP attacks provoke words only in proportion to the blame laid on the sanctuary.
         """
         chance = self.p("rhetoric_propensity") * self.provocation_today
         talk = ~self.acted_today & self.decide("rhetoric", chance)
         threat = talk & (self.net_pressure() > self.p("threat_threshold"))
-        self.say(Action.THREAT_OF_FORCE, threat)
-        self.say(Action.ACCUSATION, talk & ~threat)
+        return (self.say(Action.THREAT_OF_FORCE, threat, self.opponent)
+                + self.say(Action.ACCUSATION, talk & ~threat, self.opponent))
 
-    def say(self, action: Action, mask: np.ndarray) -> None:
-        if mask.any():
-            self.model.emit(self.name, action, self.opponent, mask)
+    # ---- ceasefires and truces ------------------------------------------------------------------------
+    def accepts_ceasefire(self, host: str) -> np.ndarray:
+        """At talks hosted by ``host``, agree to a ceasefire with propensity exp(-positive net
+        pressure): likely when the party has little left to fight for. Each host has its own
+        random stream, so removing a mediator leaves the others' draws as they were."""
+        return self.decide(f"agreement.{host}", np.exp(-np.maximum(self.net_pressure(), 0)))
 
-    # ---- phase 8: end of day ---------------------------------------------------------------
+    def enter_ceasefire(self, lanes: np.ndarray) -> None:
+        """A ceasefire is declared: end any campaign and be bound by it."""
+        self.campaign_active &= ~lanes
+        self.bound |= lanes
+
+    def release_truce(self, lanes: np.ndarray) -> None:
+        """A strike between the states ends every halt and ceasefire in its lanes."""
+        self.bound &= ~lanes
+
+    # ---- end of day ------------------------------------------------------------------------------------
     def bear_costs(self, closed_crossings: np.ndarray) -> None:
-        """Closed crossings cost both trading partners every day; grievance, claims and costs fade."""
+        """Closed crossings cost both trading partners ``crossings.closure_cost_per_day`` each a day;
+        the weight of every past cost fades by ``cost_memory`` a day."""
         keep_costs = 1 - self.p("cost_memory")
         self.closure_cost = self.closure_cost * keep_costs + closed_crossings * self.model.params.get(
             "crossings.closure_cost_per_day")
         self.fighting_cost *= keep_costs
+
+    def forget(self) -> None:
+        """Grievance and the felt claims fade by ``grievance_decay`` a day; the provocation falls one
+        rung on a day the party was not attacked."""
         self.grievance *= 1 - self.p("grievance_decay")
         self.recent_claims *= 1 - self.p("grievance_decay")
         self.provocation_rung = np.where(self.attacked_today, self.provocation_rung,
                                          np.maximum(self.provocation_rung - 1, 0))
-        self.attacked_by_state = np.minimum(self.attacked_by_state + 1, 999)
+
+    def count_days(self) -> None:
+        """One more day since the party was last attacked and since it last struck (capped at 999)."""
+        self.days_since_attacked = np.minimum(self.days_since_attacked + 1, 999)
         self.days_since_strike = np.where(self.acted_today, 0, np.minimum(self.days_since_strike + 1, 999))
-        self.attacked_today[:] = False
-        self.provocation_today[:] = 0.0
-        self.acted_today[:] = False
+
+    def perform(self, shock: Shock, lanes: np.ndarray) -> list[Act]:
+        """Carry out a scheduled act with the rule that carries it out by choice."""
+        action = shock.action
+        if action.kinetic:
+            return self.strike(lanes, np.full(self.lanes, action.rung), shock.location or None, shock.deaths)
+        if action is Action.HALT_OPERATIONS:
+            return self.halt(lanes)
+        if action is Action.CLOSE_CROSSING:
+            return self.close_crossings(lanes)
+        if action is Action.REOPEN_CROSSING:
+            return self.reopen_crossings(lanes)
+        if action is Action.CRACKDOWN_ON_TTP:
+            return self.crack_down(lanes)
+        return self.say(action, lanes, shock.target or self.opponent, shock.location)
 
 
 class MilitantGroup(Actor):
-    """The TTP: attacks Pakistan's forces at a base rate scaled by its sanctuary and capacity."""
+    """The TTP: attacks its target's forces at a base rate scaled by its capacity and sanctuary."""
+
+    STATE = TTP_STATE
 
     def __init__(self, model: EscalationModel) -> None:
-        super().__init__(model, "ttp")
-        self.capacity = np.full(model.lanes, model.scenario.initial["ttp_capacity"])
-        self.attacks = np.zeros(model.lanes, dtype=np.int64)
-        self.deaths_inflicted = np.zeros(model.lanes)
+        super().__init__(model, "ttp", initial=model.scenario.initial)
 
     @property
     def target(self) -> str:
+        """The state the TTP attacks (``ttp.target``)."""
         return self.model.scenario.params["ttp.target"]
 
+    @property
+    def host(self) -> str:
+        """The state whose soil is its sanctuary: the other party."""
+        return next(p for p in PARTIES if p != self.target)
+
     def daily_rate(self) -> np.ndarray:
-        """Attacks per day: base rate x capacity x (the part of it that the sanctuary still allows)."""
+        """Attacks per day: ``attack_rate`` x capacity x (the part of it the sanctuary still allows:
+        1 - ``sanctuary_dependence`` x the share of sanctuary lost)."""
         dependence = self.p("sanctuary_dependence")
-        return self.p("attack_rate") * self.capacity * (1 - dependence * (1 - self.model.ttp_sanctuary))
+        return self.p("attack_rate") * self.capacity * (1 - dependence * (1 - self.sanctuary))
 
     def attack(self, count: np.ndarray | None = None, deaths: float | None = None,
-               location: str | None = None) -> None:
-        """Carry out the day's attacks; one event per lane-day, deaths summed over attacks."""
+               location: str | None = None) -> list[Act]:
+        """The day's attacks, Poisson at the daily rate (or ``count``, scheduled): one act per
+        lane-day, its toll Poisson with mean ``deaths_per_attack`` per attack (or ``deaths``),
+        claimed x ``claim_inflation``."""
         if count is None:
             count = self.model.streams.poisson("ttp.attacks", self.daily_rate())
         lanes = count > 0
         true = self.model.streams.poisson("ttp.deaths", self.p("deaths_per_attack") * count).astype(float)
         if deaths is not None:
             true = np.full(self.lanes, float(deaths))
-        place = self.model.place_for(Action.TTP_ATTACK, self.target, self.model.streams.uniform("ttp.place"), location)
+        place = pick_places(Action.TTP_ATTACK, self.target, self.model.streams.uniform("ttp.place"), location)
         true *= lanes
         self.attacks += count
         self.deaths_inflicted += true
-        if lanes.any():
-            claimed = np.round(true * self.p("claim_inflation"))
-            self.model.emit(self.name, Action.TTP_ATTACK, self.target, lanes, place, true, claimed, count)
-            self.model.deliver(self.target, self.name, Action.TTP_ATTACK, lanes, true)
+        if not lanes.any():
+            return []
+        claimed = np.round(true * self.p("claim_inflation"))
+        return [Act(self.name, Action.TTP_ATTACK, self.target, lanes, place, true, claimed, count)]
 
-    def suffer_strikes(self, mask: np.ndarray) -> None:
-        """Airstrikes on Afghan soil degrade the group's capacity a little."""
-        self.capacity *= 1 - self.p("strike_attrition") * mask
+    def suffer_strikes(self, lanes: np.ndarray) -> None:
+        """Airstrikes on its host's soil degrade the group: capacity x (1 - ``strike_attrition``)."""
+        self.capacity *= 1 - self.p("strike_attrition") * lanes
 
-    def suffer_crackdown(self, mask: np.ndarray) -> None:
-        """A Taliban crackdown removes part of the sanctuary."""
-        self.model.ttp_sanctuary = self.model.ttp_sanctuary * (1 - self.p("crackdown_effect") * mask)
+    def lose_sanctuary(self, lanes: np.ndarray) -> None:
+        """A crackdown by its host removes ``crackdown_effect`` of the sanctuary left."""
+        self.sanctuary = self.sanctuary * (1 - self.p("crackdown_effect") * lanes)
+
+    def perform(self, shock: Shock, lanes: np.ndarray) -> list[Act]:
+        """A scheduled attack: one, with the shock's toll and place if it gives them."""
+        return self.attack(lanes.astype(np.int64), shock.deaths, shock.location or None)
 
 
 class OutsideRival(Actor):
@@ -405,9 +480,14 @@ class OutsideRival(Actor):
         super().__init__(model, "india")
 
     def threat_to(self, party: str) -> np.ndarray | float:
+        """``threat_factor`` x ``ties_with_kabul`` for Pakistan; nothing for anyone else."""
         if party != "pakistan":
             return 0.0
         return self.p("threat_factor") * self.p("ties_with_kabul")
+
+    def perform(self, shock: Shock, lanes: np.ndarray) -> list[Act]:
+        """Scheduled words."""
+        return self.say(shock.action, lanes, shock.target or "both", shock.location)
 
 
 class Mediator(Actor):
@@ -418,17 +498,15 @@ class Mediator(Actor):
     A mediator with an invoked defence pact stops mediating and backs its ally instead.
     """
 
+    STATE = MEDIATOR_STATE
     STYLE_WEIGHTS = {"statement": "mediation.statement_weight", "mediation": "mediation.mediation_weight",
                      "host_talks": "mediation.talks_weight"}
 
     def __init__(self, model: EscalationModel, name: str, index: int) -> None:
-        super().__init__(model, name)
-        self.index = index
-        n = model.lanes
         engaged = name in model.scenario.initial["mediators_engaged"]
-        self.engaged = np.full(n, engaged)
-        self.attention = np.full(n, 1.0 if engaged else 0.0)  # 1 at engagement, fades without new violence
-        self.engage_day = np.full(n, -1 if not engaged else 0, dtype=np.int64)
+        super().__init__(model, name, overrides={"engaged": engaged, "attention": 1.0 if engaged else 0.0,
+                                                 "engage_day": 0 if engaged else -1})
+        self.index = index
         self.style = model.scenario.params[f"{self.prefix}.style"]
         self.pact_with = model.scenario.params[f"{self.prefix}.pact_with"]
         self.pact_invoked = bool(model.scenario.params[f"{self.prefix}.pact_invoked"]) and bool(self.pact_with)
@@ -442,26 +520,30 @@ class Mediator(Actor):
     def label(self) -> str:
         return self.model.scenario.params[f"{self.prefix}.label"]
 
+    @property
+    def hosts_talks(self) -> bool:
+        """Whether it convenes talks: style ``host_talks``, and no invoked pact."""
+        return self.style == "host_talks" and not self.pact_invoked
+
     def restraint_on(self, party: str) -> np.ndarray | float:
+        """Pressure to stop on ``party``: attention x leverage over it x the weight of its style
+        (``mediation.statement_weight`` < ``mediation_weight`` < ``talks_weight``); none once its pact is invoked."""
         if self.pact_invoked:
             return 0.0
         weight = self.model.params.get(self.STYLE_WEIGHTS[self.style])
         return self.attention * self.p(f"leverage.{party}") * weight
 
     def backing_for(self, party: str) -> np.ndarray | float:
+        """Resolve added to its ally once its defence pact is invoked (``mediation.pact_backing``)."""
         if not self.pact_invoked or party != self.pact_with:
             return 0.0
         return self.model.params.get("mediation.pact_backing")
 
-    def step(self) -> None:
-        """Phase 7: notice the crisis, engage after a delay, and (by style) talk."""
-        self.notice_crisis()
-        self.engage()
-        if self.style == "host_talks" and not self.pact_invoked:
-            self.host_talks()
-
     def notice_crisis(self) -> None:
-        """Schedule engagement once the day's highest rung reaches the trigger; keep or lose attention."""
+        """Once the day's rung reaches ``trigger_rung``, schedule engagement ``response_lag`` days
+        later plus an exponential delay of mean ``response_delay`` (floored to whole days); an
+        engaged mediator's attention returns to 1 while the fighting stays at its trigger and
+        halves every ``attention_half_life`` days without."""
         alarm = self.model.rung_today >= self.p("trigger_rung")
         fade = np.exp2(-1.0 / self.p("attention_half_life"))
         self.attention = np.where(self.engaged & alarm, 1.0, self.attention * fade)
@@ -470,27 +552,30 @@ class Mediator(Actor):
         delay = np.floor(self.p("response_lag") - np.log(u) * self.p("response_delay")).astype(np.int64)
         self.engage_day = np.where(triggered, self.model.day + delay, self.engage_day)
 
-    def engage(self, mask: np.ndarray | None = None) -> None:
-        """Make the statement (and offer) on the day engagement comes due."""
+    def engage(self, mask: np.ndarray | None = None) -> list[Act]:
+        """On the day engagement comes due (or in ``mask``): call for restraint, and, in the styles
+        ``mediation`` and ``host_talks``, offer to mediate. A mediator whose pact is invoked stays silent."""
         due = (self.engage_day == self.model.day) & ~self.engaged if mask is None else mask & ~self.engaged
         self.engaged |= due
         self.attention = np.where(due, 1.0, self.attention)
         if not due.any() or self.pact_invoked:
-            return
-        self.model.emit(self.name, Action.CALL_FOR_RESTRAINT, "both", due, self.capital)
+            return []
+        acts = self.say(Action.CALL_FOR_RESTRAINT, due, "both", self.capital)
         if self.style in ("mediation", "host_talks"):
-            self.model.emit(self.name, Action.MEDIATION_OFFER, "both", due, self.capital)
+            acts += self.say(Action.MEDIATION_OFFER, due, "both", self.capital)
+        return acts
 
-    def host_talks(self, mask: np.ndarray | None = None) -> None:
-        """Convene talks when there is no ceasefire; they succeed if both parties want out."""
+    def convene_talks(self, forced: np.ndarray | None = None) -> np.ndarray:
+        """The lanes where it hosts talks today: engaged, no ceasefire yet, and fighting within the
+        last ``outcome.quiet_days`` days; with chance ``talks_propensity`` x its smaller leverage
+        over the two parties x its attention (or in ``forced``, a scheduled round of talks)."""
         model = self.model
         can = self.engaged & ~model.ceasefire_in_force & (model.days_since_kinetic < model.quiet_days)
         leverage = np.minimum(self.p("leverage.pakistan"), self.p("leverage.afghanistan"))
         chance = self.p("talks_propensity") * leverage * self.attention
         talks = can & model.streams.bernoulli(f"{self.prefix}.talks", chance)
-        if mask is not None:
-            talks = mask & ~model.ceasefire_in_force
-        agree = talks & model.pakistan.accepts_ceasefire(self.name) & model.afghanistan.accepts_ceasefire(self.name)
-        if talks.any():
-            model.emit(self.name, Action.TALKS_HOSTED, "both", talks, self.capital)
-            model.declare_ceasefire(agree, self)
+        return talks if forced is None else forced & ~model.ceasefire_in_force
+
+    def perform(self, shock: Shock, lanes: np.ndarray) -> list[Act]:
+        """A scheduled call for restraint or offer: it engages at once."""
+        return self.engage(lanes)

@@ -1,7 +1,11 @@
-"""The event log: every action as (day, lane, actor, action, target, place, deaths true/claimed).
+"""Acts and the event log.
 
-Stored column-wise per ``record`` call (the lanes where the action happened and their values),
-so a 4,096-lane batch can keep it cheaply, or switch it off and keep only per-run summaries.
+An ``Act`` is what an actor does in some lanes on one day: an actor's rule returns it, and the
+day loop (``sim.model``) records it and applies its effects to its targets, so an actor never
+writes another's state. The event log keeps every act as (day, lane, actor, action, target,
+place, deaths true/claimed), column-wise per act (the lanes where it happened and their
+values), so a 4,096-lane batch can keep it cheaply, or switch it off and keep only per-run
+summaries.
 """
 
 from __future__ import annotations
@@ -11,13 +15,30 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from .geography import PLACES
+from .geography import PLACE_NAMES, PLACES
 from .ladder import Action
 
 if TYPE_CHECKING:
     from .scenario import Scenario
 
-_PLACE_NAMES = list(PLACES)
+
+@dataclass(frozen=True, eq=False)
+class Act:
+    """An action taken in the lanes of ``lanes`` (a boolean mask), with what it did there.
+
+    ``place`` is a place index (one for every lane, or per lane; -1: none), ``crossing`` the
+    index of the crossing closed or reopened (-1: none); deaths and counts are per lane.
+    """
+
+    actor: str
+    action: Action
+    target: str
+    lanes: np.ndarray
+    place: np.ndarray | int = -1
+    deaths_true: np.ndarray | None = None
+    deaths_claimed: np.ndarray | None = None
+    count: np.ndarray | None = None
+    crossing: int = -1
 
 
 @dataclass(frozen=True)
@@ -66,11 +87,11 @@ class EventLog:
         self.scenario = scenario
         self._chunks: list[tuple[int, str, Action, str, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
 
-    def record(self, day: int, actor: str, action: Action, target: str, mask: np.ndarray, place: Any,
-               deaths_true: np.ndarray | None, deaths_claimed: np.ndarray | None, count: np.ndarray | None) -> None:
+    def record(self, day: int, act: Act) -> None:
+        """Keep ``act`` (when the log is on)."""
         if not self.enabled:
             return
-        lanes = np.flatnonzero(mask)
+        lanes = np.flatnonzero(act.lanes)
         if lanes.size == 0:
             return
 
@@ -80,8 +101,8 @@ class EventLog:
             arr = np.asarray(values)
             return np.rint(arr[lanes]).astype(np.int64) if arr.ndim else np.full(lanes.size, int(arr))
 
-        self._chunks.append((day, actor, action, target, lanes, pick(place, -1), pick(deaths_true, 0),
-                             pick(deaths_claimed, 0), pick(count, 1)))
+        self._chunks.append((day, act.actor, act.action, act.target, lanes, pick(act.place, -1),
+                             pick(act.deaths_true, 0), pick(act.deaths_claimed, 0), pick(act.count, 1)))
 
     def __len__(self) -> int:
         return sum(chunk[4].size for chunk in self._chunks)
@@ -93,7 +114,7 @@ class EventLog:
             for j, ln in enumerate(lanes):
                 if lane is not None and ln != lane:
                     continue
-                place = _PLACE_NAMES[places[j]] if places[j] >= 0 else ""
+                place = PLACE_NAMES[places[j]] if places[j] >= 0 else ""
                 out.append((int(ln), seq, Event(day, int(ln), actor, action.key, target, place, int(true[j]),
                                                 int(claimed[j]), int(count[j]))))
         out.sort(key=lambda item: (item[0], item[1]))

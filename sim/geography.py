@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .ladder import Action
 
 
@@ -63,3 +65,24 @@ TARGET_PLACES: dict[tuple[Action, str], tuple[str, ...]] = {
 def places_for(action: Action, target_country: str) -> tuple[str, ...]:
     """Candidate places for an action against a country (empty when none is defined)."""
     return TARGET_PLACES.get((action, target_country), ())
+
+
+PLACE_INDEX: dict[str, int] = {name: i for i, name in enumerate(PLACES)}
+PLACE_NAMES: list[str] = list(PLACES)
+
+
+def place_index(name: str) -> int:
+    """The index of a place in event records; -1 for no place (an empty name)."""
+    return PLACE_INDEX.get(name, -1)
+
+
+def pick_places(action: Action, target_country: str, draw: np.ndarray, fixed: str | None = None) -> np.ndarray | int:
+    """Where an action lands: a fixed place, or per lane one of the action's candidate places
+    picked by the uniform ``draw`` (drawn by the caller for every lane); -1 where none is defined."""
+    if fixed:
+        return PLACE_INDEX[fixed]
+    candidates = places_for(action, target_country)
+    if not candidates:
+        return -1
+    pick = np.minimum((draw * len(candidates)).astype(np.int64), len(candidates) - 1)
+    return np.array([PLACE_INDEX[c] for c in candidates])[pick]

@@ -103,5 +103,13 @@ RETALIATION_LADDER: tuple[Action, ...] = (
     Action.SUSTAINED_CAMPAIGN,
 )
 
-#: Actions a scenario may schedule as a shock (everything but bookkeeping events).
-SCHEDULABLE: tuple[Action, ...] = tuple(a for a in Action if a is not Action.CEASEFIRE_VIOLATED)
+#: What a scenario may schedule as a shock, by kind of actor. The model carries out each with
+#: the rule its actor would use by choice (``perform``), so a scheduled act has the same effects.
+SCHEDULABLE_BY: dict[str, tuple[Action, ...]] = {
+    "party": RETALIATION_LADDER + (Action.HALT_OPERATIONS, Action.CEASEFIRE_DECLARED, Action.CLOSE_CROSSING,
+                                   Action.REOPEN_CROSSING, Action.CRACKDOWN_ON_TTP, Action.ACCUSATION,
+                                   Action.THREAT_OF_FORCE),
+    "ttp": (Action.TTP_ATTACK,),
+    "india": (Action.ACCUSATION, Action.THREAT_OF_FORCE, Action.CALL_FOR_RESTRAINT),
+    "mediator": (Action.CALL_FOR_RESTRAINT, Action.MEDIATION_OFFER, Action.TALKS_HOSTED),
+}

@@ -1,45 +1,34 @@
-"""The escalation model: wires the actors, runs the phases of a day, logs events, judges outcomes.
+"""The escalation model: wires the actors, runs the phases of a day, applies acts, judges outcomes.
 
 One instance simulates R independent replicates ("lanes") of the same scenario in lockstep.
 Lane k is run number ``run_indices[k]`` of the seed: its random numbers depend only on the
 seed and that run number (see ``sim.streams``), so it unfolds exactly as it would alone.
 
-Order of the phases inside one day (also in docs/ODD.md; tested in tests/test_model.py):
-
-1. ``apply_shocks``      parameter changes and scheduled events of the scenario (e.g. day 0:
-                         strikes on Kabul and Paktika)
-2. ``ttp.attack``        the TTP's attacks on Pakistan
-3. ``take_initiative``   both states decide at once, from what they knew at the end of
-                         yesterday, whether to strike and how hard; then they strike
-4. ``perceive``          each state applies the attacks delivered to it today
-5. ``counterstrike``     a state hit today by the other may answer the same night
-6. ``deliberate``        each state applies the night's attacks, then may halt, close or
-                         reopen crossings, crack down on the TTP, accuse or threaten
-7. ``mediate``           mediators notice, engage, call for restraint, offer and host talks
-8. ``end_day``           costs are borne, memories fade, outcomes and series are recorded
+A day is the phases of ``EscalationModel.PHASES``, in that order (docs/ODD.md lists them from
+there). In every phase the actors' rules return ``Act``s; the model records each act and
+applies its effects to the targets (``apply``), in the order the acts were taken, so no actor
+writes another's state.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import mesa
 import numpy as np
 
-from .agents import Mediator, MilitantGroup, OutsideRival, StateActor
-from .events import EventLog
-from .geography import PLACES, places_for
+from .agents import Actor, Mediator, MilitantGroup, OutsideRival, StateActor
+from .events import Act, EventLog
+from .geography import place_index
 from .ladder import ACTION_CODES, Action
 from .outcomes import Outcome
-from .parameters import PARTIES
 from .scenario import Scenario, ScenarioError, parameter_specs
+from .state import NO_ACT, WORLD_STATE, StateVar, lane_arrays
 from .streams import LaneStreams
 
-PLACE_NAMES: list[str] = list(PLACES)
-PLACE_INDEX: dict[str, int] = {name: i for i, name in enumerate(PLACE_NAMES)}
 NO_DAY = -1
 
 
@@ -80,8 +69,11 @@ class EscalationModel(mesa.Model):
 
     Sources: the seed article (events of 9-13 October 2025) for facts and scheduled shocks;
     Goldstein (1992) / CAMEO (Schrodt 2012) for the ladder's weights; Correlates of War for
-    the war threshold. Parameters and their sources are declared in ``sim.parameters``.
+    the war threshold. Parameters and their sources are declared in ``sim.parameters``, the
+    state in ``sim.state``.
     """
+
+    STATE = WORLD_STATE
 
     def __init__(self, scenario: Scenario, seed: int = 0, lanes: int = 1, first_run: int = 0,
                  run_indices: np.ndarray | None = None, lane_params: Mapping[str, Any] | None = None,
@@ -98,58 +90,141 @@ class EscalationModel(mesa.Model):
         self.params = ParameterView(scenario, n, lane_params)
         self.log = EventLog(record_events, scenario)
         self.day = 0
-
-        init = scenario.initial
-        self.bound = {p: np.full(n, init[p]["bound"]) for p in PARTIES}
-        self.ceasefire_in_force = np.full(n, init["ceasefire_in_force"])
-        self.ttp_sanctuary = np.full(n, init["ttp_sanctuary"])
-        self.days_since_kinetic = np.full(n, init["days_since_kinetic"], dtype=np.int64)
-        self.crossing_names = list(scenario.crossings)
-        self.crossings_open = np.array([[c["open"] for c in scenario.crossings.values()]] * n, dtype=bool
-                                       ).reshape(n, len(self.crossing_names))
         self.quiet_days = int(self.params.get("outcome.quiet_days"))
+        self.crossing_names = list(scenario.crossings)
+        self.actor_names = scenario.actors
+        self.actor_index = {name: i for i, name in enumerate(self.actor_names)}
+        self._init_world()
 
         self.pakistan = StateActor(self, "pakistan", "afghanistan")
         self.afghanistan = StateActor(self, "afghanistan", "pakistan")
         self.states = (self.pakistan, self.afghanistan)
+        self.parties = {state.name: state for state in self.states}
         self.ttp = MilitantGroup(self)
         self.india = OutsideRival(self)
         self.mediators = [Mediator(self, name, i) for i, name in enumerate(scenario.mediators)]
-        # Mesa 3.3 keeps a per-model id counter in a class-level dict that is never cleared, so
-        # every model instance would stay in memory; all agents exist now, so drop the entry.
-        mesa.Agent._ids.pop(self, None)
-
-        self._init_outcome_records()
+        self.actors: dict[str, Actor] = {**self.parties, "ttp": self.ttp, "india": self.india,
+                                         **{m.name: m for m in self.mediators}}
+        if hasattr(mesa.Agent, "_ids"):
+            # Mesa 3.3 keeps a per-model id counter in a class-level dict that is never cleared
+            # (no public way to release it), so every model instance would stay in memory; all
+            # agents exist now, so drop the entry. Mesa 3.4+ counts ids on the model instead.
+            mesa.Agent._ids.pop(self, None)
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters()) if collect_series else None
 
-    # ---- the day ------------------------------------------------------------------------------
-    def step(self) -> None:
-        """Simulate one day in all lanes, in the fixed order of phases (module docstring)."""
-        self.streams.start_day(self.day)
-        self.rung_today = np.full(self.lanes, -99, dtype=np.int64)
-        self.kinetic_today = np.zeros(self.lanes, dtype=bool)
-        self.apply_parameter_shocks()
-        self.apply_shocks()
-        self.ttp.attack()
-        decisions = [state.choose_initiative() for state in self.states]
-        for state, decision in zip(self.states, decisions, strict=True):
-            state.take_initiative(decision)
-        for state in self.states:
-            state.perceive()
-        for state in self.states:
-            state.counterstrike()
-        for state in self.states:
-            state.perceive()
-            self.deliberate(state)
-        self.mediate()
-        self.end_day()
+    def _init_world(self) -> None:
+        """The world's declared state (``sim.state.WORLD_STATE``) at its initial values."""
+        n, init = self.lanes, self.scenario.initial
+        for key, values in lane_arrays(self.STATE, n, init).items():
+            setattr(self, key, values)
+        opened = [c["open"] for c in self.scenario.crossings.values()]
+        self.crossings_open = np.array([opened] * n, dtype=bool).reshape(n, len(opened))
+        self.rung_history = np.zeros((self.horizon, n), dtype=np.int8)
+        self.first_day = np.full((n, len(ACTION_CODES)), NO_DAY, dtype=np.int64)
+        shape = (len(self.actor_names), n, len(ACTION_CODES))
+        self.first_by_actor = np.full(shape, NO_DAY, dtype=np.int32)
+        self.count_by_actor = np.zeros(shape, dtype=np.int32)
 
-    def deliberate(self, state: StateActor) -> None:
-        """Phase 6 for one state, in a fixed order."""
-        state.consider_halt()
-        state.manage_crossings()
-        state.consider_crackdown()
-        state.speak()
+    # ---- the day ---------------------------------------------------------------------------------
+    def step(self) -> None:
+        """Simulate one day in all lanes: the phases of ``PHASES``, in their declared order."""
+        self.begin_day()
+        for phase in self.PHASES:
+            phase(self)
+
+    def begin_day(self) -> None:
+        """Fresh random-draw counters for the day, and every actor's and the world's daily state reset."""
+        self.streams.start_day(self.day)
+        for var in self.STATE:
+            if var.daily:
+                getattr(self, var.name)[:] = var.default
+        for actor in self.actors.values():
+            actor.start_day()
+
+    def apply_shocks(self) -> None:
+        """The scenario's scheduled changes for the day, in every lane: parameter changes first, then
+        scheduled acts, each carried out by the rule its actor would use by choice (e.g. day 0 of
+        ``october_2025``: Pakistani airstrikes on Kabul and Paktika)."""
+        for shock in self.scenario.parameter_shocks:
+            if shock.day == self.day:
+                for key, value in shock.values.items():
+                    self.params.set(key, value, self.scenario.source)
+        everywhere = np.ones(self.lanes, dtype=bool)
+        for shock in self.scenario.shocks:
+            if shock.day != self.day:
+                continue
+            if shock.action is Action.CEASEFIRE_DECLARED:
+                self.declare_ceasefire(everywhere, None)
+            elif shock.action is Action.TALKS_HOSTED:
+                host = self.mediator(shock.actor)
+                self.hold_talks(host, host.convene_talks(forced=everywhere))
+            else:
+                self.carry_out(self.actor(shock.actor).perform(shock, everywhere))
+
+    def ttp_attacks(self) -> None:
+        """The TTP's attacks on its target (``MilitantGroup.attack``)."""
+        self.carry_out(self.ttp.attack())
+
+    def initiative(self) -> None:
+        """Both states decide at once, from what they knew at the end of yesterday, whether to strike
+        and how hard (``StateActor.choose_initiative``); then they strike, Pakistan first."""
+        decisions = [state.choose_initiative() for state in self.states]
+        for state, (strike, rungs) in zip(self.states, decisions, strict=True):
+            self.carry_out(state.strike(strike, rungs))
+
+    def perception(self) -> None:
+        """Each state takes in the attacks delivered to it so far today (``StateActor.perceive``)."""
+        for state in self.states:
+            state.perceive()
+
+    def counterstrikes(self) -> None:
+        """A state attacked today by the other may answer the same night (``StateActor.counterstrike``)."""
+        for state in self.states:
+            self.carry_out(state.counterstrike())
+
+    def deliberation(self) -> None:
+        """Each state in turn, Pakistan first, takes in the night's attacks, then may halt, close or
+        reopen the crossings, crack down on the TTP, and accuse or threaten."""
+        for state in self.states:
+            state.perceive()
+            for rule in (state.consider_halt, state.manage_crossings, state.consider_crackdown, state.speak):
+                self.carry_out(rule())
+
+    def mediation(self) -> None:
+        """Each mediator in the scenario's order notices the crisis, engages when due (a call for
+        restraint, an offer), and, if it hosts talks, convenes them (``hold_talks``)."""
+        for mediator in self.mediators:
+            mediator.notice_crisis()
+            self.carry_out(mediator.engage())
+            if mediator.hosts_talks:
+                self.hold_talks(mediator, mediator.convene_talks())
+
+    def end_day(self) -> None:
+        """Closed crossings cost both states and memories fade (``StateActor.bear_costs``, ``forget``,
+        ``count_days``); then the day's records: days since fighting, days closed, the day's rung,
+        the day battle deaths reach the war threshold, the DataCollector's series."""
+        closed = (~self.crossings_open).sum(axis=1)
+        for state in self.states:
+            state.bear_costs(closed)
+            state.forget()
+            state.count_days()
+        self.days_since_kinetic = np.where(self.kinetic_today, 0, self.days_since_kinetic + 1)
+        self.closed_days += closed > 0
+        self.rung_today = np.where(self.rung_today == NO_ACT, 0, self.rung_today)
+        self.peak_rung = np.maximum(self.peak_rung, self.rung_today)
+        if self.day < self.rung_history.shape[0]:
+            self.rung_history[self.day] = self.rung_today
+        deaths = self.interstate_deaths()
+        self.war_day = np.where((self.war_day < 0) & (deaths >= self.params.get("outcome.war_deaths")),
+                                self.day, self.war_day)
+        if self.datacollector is not None:
+            self.datacollector.collect(self)
+        self.day += 1
+        self.running = self.day < self.horizon  # Mesa's batch_run and SolaraViz stop on this
+
+    #: The phases of a day, in order (``step`` runs them; docs/ODD.md is generated from them).
+    PHASES: tuple[Callable[[EscalationModel], None], ...] = (
+        apply_shocks, ttp_attacks, initiative, perception, counterstrikes, deliberation, mediation, end_day)
 
     def run(self, days: int | None = None) -> EscalationModel:
         """Run to the horizon (or for ``days`` more days); returns the model, so calls chain."""
@@ -162,207 +237,146 @@ class EscalationModel(mesa.Model):
     def finished(self) -> bool:
         return self.day >= self.horizon
 
-    def apply_parameter_shocks(self) -> None:
-        for shock in self.scenario.parameter_shocks:
-            if shock.day == self.day:
-                for key, value in shock.values.items():
-                    self.params.set(key, value, self.scenario.source)
+    # ---- acts and their effects ---------------------------------------------------------------------
+    def carry_out(self, acts: Iterable[Act]) -> None:
+        """Record each act, then apply its effects, in the order the acts were taken."""
+        for act in acts:
+            self.record(act)
+            self.apply(act)
 
-    def apply_shocks(self) -> None:
-        """Phase 1: force the scenario's scheduled actions in every lane."""
-        everywhere = np.ones(self.lanes, dtype=bool)
-        for shock in self.scenario.shocks:
-            if shock.day != self.day:
-                continue
-            action, actor = shock.action, shock.actor
-            if actor == "ttp":
-                if action is Action.TTP_ATTACK:
-                    self.ttp.attack(np.ones(self.lanes, dtype=np.int64), shock.deaths, shock.location or None)
-                continue
-            if actor in PARTIES:
-                state = self.state(actor)
-                if action.kinetic:
-                    state.strike(everywhere, np.full(self.lanes, action.rung), shock.location or None,
-                                 shock.deaths, action)
-                elif action is Action.HALT_OPERATIONS:
-                    state.halt(everywhere)
-                elif action is Action.CLOSE_CROSSING:
-                    state.close_crossings(everywhere)
-                elif action is Action.REOPEN_CROSSING:
-                    state.reopen_crossings(everywhere)
-                elif action is Action.CRACKDOWN_ON_TTP:
-                    state.crack_down(everywhere)
-                elif action is Action.CEASEFIRE_DECLARED:
-                    self.declare_ceasefire(everywhere, None)
-                else:
-                    self.emit(actor, action, shock.target, everywhere, shock.location)
-                continue
-            mediator = self.mediator(actor)
-            if mediator is not None and action in (Action.CALL_FOR_RESTRAINT, Action.MEDIATION_OFFER):
-                mediator.engage(everywhere)
-            elif mediator is not None and action is Action.TALKS_HOSTED:
-                mediator.host_talks(everywhere)
-            else:
-                self.emit(actor, action, shock.target, everywhere, shock.location)
+    def record(self, act: Act) -> None:
+        """An act's records: the event log, the first day and the count of its action (by anyone and
+        by its actor), and the day's rung and fighting.
 
-    def mediate(self) -> None:
-        """Phase 7: every mediator, in the scenario's order."""
-        for mediator in self.mediators:
-            mediator.step()
-
-    def end_day(self) -> None:
-        """Phase 8: costs and memory, then the day's records."""
-        closed = (~self.crossings_open).sum(axis=1)
-        for state in self.states:
-            state.bear_costs(closed)
-        self.days_since_kinetic = np.where(self.kinetic_today, 0, self.days_since_kinetic + 1)
-        self.closed_days += closed > 0
-        self.rung_today = np.where(self.rung_today == -99, 0, self.rung_today)
-        self.peak_rung = np.maximum(self.peak_rung, self.rung_today)
-        if self.day < self.rung_history.shape[0]:
-            self.rung_history[self.day] = self.rung_today
-        deaths = self.interstate_deaths()
-        self.war_day = np.where((self.war_day < 0) & (deaths >= self.params.get("outcome.war_deaths")),
-                                self.day, self.war_day)
-        if self.datacollector is not None:
-            self.datacollector.collect(self)
-        self.day += 1
-        self.running = self.day < self.horizon  # Mesa's batch_run and SolaraViz stop on this
-
-    # ---- services for the agents ----------------------------------------------------------------
-    def state(self, name: str) -> StateActor:
-        return self.pakistan if name == "pakistan" else self.afghanistan
-
-    def mediator(self, name: str) -> Mediator | None:
-        return next((m for m in self.mediators if m.name == name), None)
-
-    def emit(self, actor: str, action: Action, target: str, mask: np.ndarray, place: Any = None,
-             deaths_true: np.ndarray | None = None, deaths_claimed: np.ndarray | None = None,
-             count: np.ndarray | None = None) -> None:
-        """Record an action taken in the lanes of ``mask``: outcomes, the day's rung and the event log.
-
-        The day's rung is that of the crisis between the states and the mediators; TTP attacks,
-        nearly daily background violence, are logged and counted but do not set it.
+        The day's rung is the highest rung of the day's acts by the states and the mediators: TTP
+        attacks, nearly daily background violence, are counted but do not set it. A kinetic act
+        by a state makes the day one of fighting between the states. A halt, or a ceasefire,
+        marks the first day of a truce.
         """
-        if actor != "ttp":
-            self.rung_today = np.where(mask, np.maximum(self.rung_today, action.rung), self.rung_today)
+        lanes, action = act.lanes, act.action
+        if act.actor != "ttp":
+            self.rung_today = np.where(lanes, np.maximum(self.rung_today, action.rung), self.rung_today)
         code = ACTION_CODES[action]
-        self.first_day[:, code] = np.where(mask & (self.first_day[:, code] < 0), self.day, self.first_day[:, code])
-        who = self.actor_index.get(actor)
-        if who is not None:
-            first = self.first_by_actor[who, :, code]
-            self.first_by_actor[who, :, code] = np.where(mask & (first < 0), self.day, first)
-            self.count_by_actor[who, :, code] += mask
-        if action.kinetic and actor in PARTIES:
-            self.kinetic_today |= mask
-        if isinstance(place, str):
-            place = PLACE_INDEX.get(place, -1)
-        self.log.record(self.day, actor, action, target, mask, place, deaths_true, deaths_claimed, count)
+        self.first_day[:, code] = np.where(lanes & (self.first_day[:, code] < 0), self.day, self.first_day[:, code])
+        who = self.actor_index[act.actor]
+        first = self.first_by_actor[who, :, code]
+        self.first_by_actor[who, :, code] = np.where(lanes & (first < 0), self.day, first)
+        self.count_by_actor[who, :, code] += lanes
+        if action.kinetic and act.actor in self.parties:
+            self.kinetic_today |= lanes
+        if action in (Action.HALT_OPERATIONS, Action.CEASEFIRE_DECLARED):
+            self.first_halt_day = np.where(lanes & (self.first_halt_day < 0), self.day, self.first_halt_day)
+        self.log.record(self.day, act)
 
-    def deliver(self, target: str, attacker: str, action: Action, mask: np.ndarray, deaths: np.ndarray) -> None:
-        """Put an attack in the target's inbox; the target applies it when it next perceives."""
-        self.state(target).inbox.append((attacker, action, mask, deaths))
+    def apply(self, act: Act) -> None:
+        """What an act does to others, applied to them in their own methods.
 
-    def bind(self, party: str, mask: np.ndarray) -> None:
-        self.bound[party] = self.bound[party] | mask
-        self.first_halt_day = np.where(mask & (self.first_halt_day < 0), self.day, self.first_halt_day)
+        A TTP attack is delivered to its target state, which takes it in when it next perceives.
+        A state's use of force is delivered to the other state; it ends every halt and ceasefire
+        in its lanes (both parties released, the ceasefire over); and an airstrike on the TTP's
+        host costs the TTP capacity. Closing or reopening a crossing changes that crossing; a
+        crackdown costs the TTP part of its sanctuary. Words, halts (the party binds itself) and
+        a violation of a truce (the strike that follows does the rest) change nothing else.
+        """
+        action, lanes = act.action, act.lanes
+        if action is Action.TTP_ATTACK:
+            self.state(act.target).receive(act)
+        elif action.kinetic and action is not Action.CEASEFIRE_VIOLATED:
+            self.state(act.target).receive(act)
+            for state in self.states:
+                state.release_truce(lanes)
+            self.ceasefire_in_force &= ~lanes
+            if action.rung >= Action.AIRSTRIKE_BORDER_PROVINCE.rung and act.target == self.ttp.host:
+                self.ttp.suffer_strikes(lanes)
+        elif action in (Action.CLOSE_CROSSING, Action.REOPEN_CROSSING):
+            is_open = action is Action.REOPEN_CROSSING
+            self.crossings_open[:, act.crossing] = np.where(lanes, is_open, self.crossings_open[:, act.crossing])
+        elif action is Action.CRACKDOWN_ON_TTP:
+            self.ttp.lose_sanctuary(lanes)
 
-    def release_truce(self, mask: np.ndarray) -> None:
-        """A kinetic action between the states ends any halt or ceasefire in those lanes."""
-        for party in PARTIES:
-            self.bound[party] = self.bound[party] & ~mask
-        self.ceasefire_in_force &= ~mask
-
-    def declare_ceasefire(self, mask: np.ndarray, host: Mediator | None) -> None:
-        """Both parties declare a ceasefire (after talks hosted by ``host``, or by a scheduled shock)."""
-        mask = mask & ~self.ceasefire_in_force
-        if not mask.any():
-            return
-        place = host.capital if host is not None else ""
-        self.emit("pakistan", Action.CEASEFIRE_DECLARED, "afghanistan", mask, place)
-        self.emit("afghanistan", Action.CEASEFIRE_DECLARED, "pakistan", mask, place)
+    def hold_talks(self, host: Mediator, talks: np.ndarray) -> None:
+        """Talks hosted by ``host`` in the lanes of ``talks``: each party decides whether it accepts a
+        ceasefire (``StateActor.accepts_ceasefire``), and where both do, one is declared."""
+        agree = talks.copy()
         for state in self.states:
-            state.campaign_active &= ~mask
-            self.bind(state.name, mask)
-        self.ceasefire_in_force |= mask
-        first = mask & (self.first_ceasefire_day < 0)
+            agree &= state.accepts_ceasefire(host.name)
+        if talks.any():
+            self.carry_out([Act(host.name, Action.TALKS_HOSTED, "both", talks, place_index(host.capital))])
+            self.declare_ceasefire(agree, host)
+
+    def declare_ceasefire(self, lanes: np.ndarray, host: Mediator | None) -> None:
+        """Both parties declare a ceasefire (after talks hosted by ``host``, or scheduled): both are
+        bound by it (``StateActor.enter_ceasefire``) until a strike between them ends it."""
+        lanes = lanes & ~self.ceasefire_in_force
+        if not lanes.any():
+            return
+        place = -1 if host is None else place_index(host.capital)
+        self.carry_out([Act("pakistan", Action.CEASEFIRE_DECLARED, "afghanistan", lanes, place),
+                        Act("afghanistan", Action.CEASEFIRE_DECLARED, "pakistan", lanes, place)])
+        for state in self.states:
+            state.enter_ceasefire(lanes)
+        self.ceasefire_in_force |= lanes
+        first = lanes & (self.first_ceasefire_day < 0)
         self.first_ceasefire_day = np.where(first, self.day, self.first_ceasefire_day)
         self.ceasefire_host = np.where(first, -1 if host is None else host.index, self.ceasefire_host)
 
-    def set_crossing(self, index: int, mask: np.ndarray, is_open: bool) -> None:
-        self.crossings_open[:, index] = np.where(mask, is_open, self.crossings_open[:, index])
+    # ---- lookups ---------------------------------------------------------------------------------------
+    def actor(self, name: str) -> Actor:
+        """The actor called ``name``; an unknown name is an error, never a fallback."""
+        try:
+            return self.actors[name]
+        except KeyError:
+            raise KeyError(f"no actor {name!r} in scenario {self.scenario.name}; "
+                           f"actors: {', '.join(self.actors)}") from None
+
+    def state(self, name: str) -> StateActor:
+        """The state party called ``name`` (one of ``sim.parameters.PARTIES``)."""
+        if name not in self.parties:
+            raise KeyError(f"no state party {name!r}; parties: {', '.join(self.parties)}")
+        return self.parties[name]
+
+    def mediator(self, name: str) -> Mediator:
+        """The mediator called ``name``."""
+        actor = self.actor(name)
+        if not isinstance(actor, Mediator):
+            raise KeyError(f"{name!r} is not a mediator of scenario {self.scenario.name}")
+        return actor
 
     def crossing_place(self, index: int) -> str:
         return self.scenario.crossings[self.crossing_names[index]]["location"]
 
-    def place_for(self, action: Action, target: str, draw: np.ndarray, fixed: str | None = None) -> np.ndarray | int:
-        """Where an action lands: a fixed place, or one picked per lane from the action's candidates
-        by the uniform ``draw`` (drawn by the caller for every lane)."""
-        if fixed:
-            return PLACE_INDEX[fixed]
-        candidates = places_for(action, target)
-        if not candidates:
-            return -1
-        pick = np.minimum((draw * len(candidates)).astype(np.int64), len(candidates) - 1)
-        return np.array([PLACE_INDEX[c] for c in candidates])[pick]
-
     def interstate_deaths(self) -> np.ndarray:
         return self.pakistan.deaths_true + self.afghanistan.deaths_true
 
-    # ---- outcomes ---------------------------------------------------------------------------------
-    def _init_outcome_records(self) -> None:
-        n = self.lanes
-        self.first_day = np.full((n, len(ACTION_CODES)), NO_DAY, dtype=np.int64)
-        self.actor_names = self.scenario.actors
-        self.actor_index = {name: i for i, name in enumerate(self.actor_names)}
-        shape = (len(self.actor_names), n, len(ACTION_CODES))
-        self.first_by_actor = np.full(shape, NO_DAY, dtype=np.int32)  # first day actor took action, per lane
-        self.count_by_actor = np.zeros(shape, dtype=np.int32)  # how many times (lane-days for the TTP)
-        self.first_ceasefire_day = np.full(n, NO_DAY, dtype=np.int64)
-        self.first_halt_day = np.full(n, NO_DAY, dtype=np.int64)
-        self.ceasefire_host = np.full(n, -1, dtype=np.int64)
-        self.war_day = np.full(n, NO_DAY, dtype=np.int64)
-        self.closed_days = np.zeros(n, dtype=np.int64)
-        self.peak_rung = np.zeros(n, dtype=np.int64)
-        self.rung_history = np.zeros((self.horizon, n), dtype=np.int8)
-        self.rung_today = np.zeros(n, dtype=np.int64)
-
+    # ---- outcomes ---------------------------------------------------------------------------------------
     def outcome(self) -> np.ndarray:
         """Outcome code per lane (see ``sim.outcomes.Outcome``), by the rules of docs/ODD.md."""
         war = (self.first_day[:, ACTION_CODES[Action.SUSTAINED_CAMPAIGN]] >= 0) | (self.war_day >= 0)
-        truce = self.ceasefire_in_force | self.bound["pakistan"] | self.bound["afghanistan"]
+        truce = self.ceasefire_in_force | self.pakistan.bound | self.afghanistan.bound
         deescalated = truce & (self.days_since_kinetic >= self.quiet_days)
         return np.where(war, Outcome.WAR.code, np.where(deescalated, Outcome.DEESCALATED.code,
                                                         Outcome.CONTAINED.code))
 
+    def declared(self) -> list[tuple[str, Any, tuple[StateVar, ...]]]:
+        """(name, holder, declarations) of the world and of every actor with declared state."""
+        return [("world", self, self.STATE)] + [(name, actor, actor.STATE) for name, actor in self.actors.items()]
+
     def summary(self) -> dict[str, np.ndarray]:
-        """Per-lane summary of the run so far: outcome, peaks, timing, deaths, closures."""
+        """Per-lane summary of the run so far: the outcome, the declared state that has a summary
+        column (``sim.state``), and these derived figures: the first day of a truce (a halt or a
+        ceasefire), battle deaths and claims between the states, crossings open at the end, and
+        the first day of every action."""
         pak, afg = self.pakistan, self.afghanistan
-        out = {
-            "run": self.run_indices.copy(),
-            "outcome": self.outcome(),
-            "peak_rung": self.peak_rung.copy(),
-            "first_ceasefire_day": self.first_ceasefire_day.copy(),
-            "first_halt_day": self.first_halt_day.copy(),
-            "first_truce_day": np.where((self.first_halt_day >= 0) & ((self.first_ceasefire_day < 0) | (
-                self.first_halt_day < self.first_ceasefire_day)), self.first_halt_day, self.first_ceasefire_day),
-            "ceasefire_host": self.ceasefire_host.copy(),
-            "closed_days": self.closed_days.copy(),
-            "deaths_true": self.interstate_deaths(),
-            "deaths_true_pakistan": pak.deaths_true.copy(),
-            "deaths_true_afghanistan": afg.deaths_true.copy(),
-            "deaths_claimed": pak.claimed_inflicted + afg.claimed_inflicted,
-            "claimed_by_pakistan": pak.claimed_inflicted.copy(),
-            "claimed_by_afghanistan": afg.claimed_inflicted.copy(),
-            "acknowledged_pakistan": pak.deaths_acknowledged.copy(),
-            "acknowledged_afghanistan": afg.deaths_acknowledged.copy(),
-            "ttp_attacks": self.ttp.attacks.copy(),
-            "ttp_deaths": self.ttp.deaths_inflicted.copy(),
-            "crossings_open_end": self.crossings_open.sum(axis=1),
-            "ceasefire_in_force_end": self.ceasefire_in_force.copy(),
-            "days_since_kinetic_end": self.days_since_kinetic.copy(),
-            "war_day": self.war_day.copy(),
-        }
+        out = {"run": self.run_indices.copy(), "outcome": self.outcome()}
+        for actor, holder, declarations in self.declared():
+            for var in declarations:
+                if var.summary is not None:
+                    out[var.summary_name(actor)] = getattr(holder, var.name).copy()
+        halt, ceasefire = self.first_halt_day, self.first_ceasefire_day
+        out["first_truce_day"] = np.where((halt >= 0) & ((ceasefire < 0) | (halt < ceasefire)), halt, ceasefire)
+        out["deaths_true"] = self.interstate_deaths()
+        out["deaths_claimed"] = pak.claimed_inflicted + afg.claimed_inflicted
+        out["crossings_open_end"] = self.crossings_open.sum(axis=1)
         for action, code in ACTION_CODES.items():
             out[f"first_{action.key}"] = self.first_day[:, code].copy()
         return out
@@ -379,26 +393,26 @@ class EscalationModel(mesa.Model):
         start = dt.date.fromisoformat(self.scenario.start_date)
         return (start + dt.timedelta(days=day)).isoformat()
 
-    # ---- series for the DataCollector -------------------------------------------------------------
+    # ---- series for the DataCollector ----------------------------------------------------------------
     def _reporters(self) -> dict[str, Any]:
+        """The declared state that has a series name (``sim.state``), plus the day, battle deaths,
+        crossings open and whether a halt holds; R = 1 (the browser) reports plain numbers, R > 1
+        one array per day."""
         def lane_value(fn):
-            # R = 1 (the browser) reports plain numbers; R > 1 reports one array per day.
-            return lambda m: (fn(m)[0].item() if m.lanes == 1 else fn(m).copy())
+            def report(m: EscalationModel):
+                value = np.asarray(fn(m))
+                value = value.astype(int) if value.dtype == bool else value
+                return value[0].item() if m.lanes == 1 else value.copy()
+            return report
 
-        return {
-            "day": lambda m: m.day,
-            "rung": lane_value(lambda m: m.rung_today),
-            "deaths_true": lane_value(lambda m: m.interstate_deaths()),
-            "deaths_true_pakistan": lane_value(lambda m: m.pakistan.deaths_true),
-            "deaths_true_afghanistan": lane_value(lambda m: m.afghanistan.deaths_true),
-            "claimed_by_pakistan": lane_value(lambda m: m.pakistan.claimed_inflicted),
-            "claimed_by_afghanistan": lane_value(lambda m: m.afghanistan.claimed_inflicted),
-            "acknowledged_pakistan": lane_value(lambda m: m.pakistan.deaths_acknowledged),
-            "acknowledged_afghanistan": lane_value(lambda m: m.afghanistan.deaths_acknowledged),
-            "crossings_open": lane_value(lambda m: m.crossings_open.sum(axis=1)),
-            "ceasefire_in_force": lane_value(lambda m: m.ceasefire_in_force.astype(int)),
-            "halt_in_force": lane_value(lambda m: (m.bound["pakistan"] | m.bound["afghanistan"]).astype(int)),
-            "grievance_pakistan": lane_value(lambda m: m.pakistan.grievance),
-            "grievance_afghanistan": lane_value(lambda m: m.afghanistan.grievance),
-            "ttp_attacks": lane_value(lambda m: m.ttp.attacks),
-        }
+        reporters: dict[str, Any] = {"day": lambda m: m.day}
+        for actor, _, declarations in self.declared():
+            for var in declarations:
+                if var.series is not None:
+                    reporters[var.series_name(actor)] = lane_value(
+                        lambda m, a=actor, k=var.name: getattr(m if a == "world" else m.actors[a], k))
+        reporters["deaths_true"] = lane_value(lambda m: m.interstate_deaths())
+        reporters["crossings_open"] = lane_value(lambda m: m.crossings_open.sum(axis=1))
+        reporters["halt_in_force"] = lane_value(lambda m: m.pakistan.bound | m.afghanistan.bound)
+        return reporters
+

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .ladder import RETALIATION_LADDER, Action
+from .state import PARTY_STATE, TTP_STATE, WORLD_STATE, StateVar
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,7 @@ class Spec:
 
 
 ASSUMED = "Assumption: "
+PARTIES = ("pakistan", "afghanistan")
 CAPABILITY_KEYS = tuple(a.key for a in RETALIATION_LADDER)
 
 #: Parameters of a state party (Pakistan, Afghanistan's Taliban government).
@@ -141,7 +143,8 @@ TTP_SPECS: dict[str, Spec] = {
     "strike_attrition": Spec(float, 0.02, "share of capacity lost per airstrike", 0.0, 1.0,
                              ASSUMED + "strikes on camps degrade the group a little"),
     "claim_inflation": Spec(float, 1.5, "claimed / true deaths", 0.1, 100.0, ASSUMED + "militants inflate too"),
-    "target": Spec(str, "pakistan", "party", source="Article: the TTP attacks Pakistan's military"),
+    "target": Spec(str, "pakistan", "party", choices=PARTIES,
+                   source="Article: the TTP attacks Pakistan's military; the other party is its host"),
 }
 
 INDIA_SPECS: dict[str, Spec] = {
@@ -152,7 +155,6 @@ INDIA_SPECS: dict[str, Spec] = {
 }
 
 MEDIATOR_STYLES = ("statement", "mediation", "host_talks")
-PARTIES = ("pakistan", "afghanistan")
 
 MEDIATOR_SPECS: dict[str, Spec] = {
     "label": Spec(str, "", "display name"),
@@ -211,15 +213,18 @@ GLOBAL_SPECS: dict[str, Spec] = {
                                "Correlates of War: a war has at least 1,000 battle deaths"),
 }
 
-INITIAL_STATE_SPECS: dict[str, Spec] = {
-    "grievance": Spec(float, 0.0, "grievance units", 0.0, 100.0, "initial state"),
-    "deaths_true": Spec(float, 0.0, "deaths", 0.0, 1e6, "initial state"),
-    "deaths_acknowledged": Spec(float, 0.0, "deaths", 0.0, 1e6, "initial state"),
-    "claimed_inflicted": Spec(float, 0.0, "deaths", 0.0, 1e7, "initial state: this party's claim of enemy dead"),
-    "fighting_cost": Spec(float, 0.0, "cost units", 0.0, 1e7, "initial state"),
-    "provocation_rung": Spec(int, 0, "rung", 0, 10, "initial state: worst recent attack suffered"),
-    "bound": Spec(bool, False, "flag", source="initial state: bound by its own halt or a ceasefire"),
-}
+def _initial_specs(declared: tuple[StateVar, ...], prefix: str) -> dict[str, Spec]:
+    """The scenario keys that set declared state (``sim.state``), each checked by its first declaration."""
+    specs: dict[str, Spec] = {}
+    for var in declared:
+        if var.key is None or not var.key.startswith(prefix):
+            continue
+        specs.setdefault(var.key.removeprefix(prefix), Spec(var.dtype, var.default, var.unit, var.low, var.high,
+                                                            "initial state: " + var.meaning))
+    return specs
+
+
+INITIAL_STATE_SPECS: dict[str, Spec] = _initial_specs(PARTY_STATE, "initial.<party>.")
 
 SCENARIO_SPECS: dict[str, Spec] = {
     "name": Spec(str, "", "identifier"),
@@ -229,11 +234,9 @@ SCENARIO_SPECS: dict[str, Spec] = {
 }
 
 INITIAL_GLOBAL_SPECS: dict[str, Spec] = {
-    "ceasefire_in_force": Spec(bool, False, "flag", source="initial state"),
-    "ttp_capacity": Spec(float, 1.0, "share of full capacity", 0.0, 1.0, "initial state"),
-    "ttp_sanctuary": Spec(float, 1.0, "share of sanctuary left", 0.0, 1.0, "initial state"),
-    "mediators_engaged": Spec(list, [], "mediator names", source="initial state"),
-    "days_since_kinetic": Spec(int, 999, "days", 0, 100000, "initial state"),
+    **_initial_specs(WORLD_STATE + TTP_STATE, "initial."),
+    "mediators_engaged": Spec(list, [], "mediator names",
+                              source="initial state: the mediators that have already spoken on the crisis"),
 }
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .geography import PLACES
-from .ladder import SCHEDULABLE, Action
+from .ladder import SCHEDULABLE_BY, Action
 from .parameters import (
     CAPABILITY_KEYS,
     CROSSING_SPECS,
@@ -33,6 +33,8 @@ from .parameters import (
 )
 
 PRIOR_DISTRIBUTIONS = ("uniform", "loguniform")
+#: Names an event can carry that are not mediators' (the other actors, and "both" as a target).
+RESERVED_NAMES = (*PARTIES, "ttp", "india", "both")
 
 
 class ScenarioError(ValueError):
@@ -292,6 +294,9 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<memory>") -> Scenar
 
     mediator_tables = _section(data, "mediators", source)
     for name, table in mediator_tables.items():
+        if name in RESERVED_NAMES:
+            raise ScenarioError(source, f"mediators.{name}", f"{name!r} names another actor; a mediator needs "
+                                f"a name of its own (not {', '.join(RESERVED_NAMES)})")
         if not isinstance(table, dict):
             raise ScenarioError(source, f"mediators.{name}", "expected a table of mediator parameters")
     crossing_section = _section(data, "crossings", source)
@@ -340,7 +345,8 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<memory>") -> Scenar
     present = [m for m in mediators if params[f"mediators.{m}.present"]]
     initial = _initial_state(_section(data, "initial", source), present, source)
     actors = [*PARTIES, "ttp", "india", *present]
-    shocks, parameter_shocks = _shocks(data.get("shocks", []), actors, specs, meta_values["horizon_days"], source)
+    shocks, parameter_shocks = _shocks(data.get("shocks", []), actors, specs, meta_values["horizon_days"],
+                                       params["ttp.target"], source)
     priors = _priors(_section(data, "priors", source), specs, source)
     posterior = data.get("posterior", "")
     if not isinstance(posterior, str):
@@ -389,13 +395,12 @@ def _initial_state(table: dict[str, Any], mediators: list[str], source: str) -> 
     return initial
 
 
-def _shocks(entries: Any, actors: list[str], specs: dict[str, Spec], horizon: int, source: str
+def _shocks(entries: Any, actors: list[str], specs: dict[str, Spec], horizon: int, ttp_target: str, source: str
             ) -> tuple[list[Shock], list[ParameterShock]]:
     if not isinstance(entries, list):
         raise ScenarioError(source, "shocks", "expected an array of tables ([[shocks]])")
     shocks: list[Shock] = []
     parameter_shocks: list[ParameterShock] = []
-    schedulable = [a.key for a in SCHEDULABLE]
     allowed_keys = {"day", "actor", "action", "target", "location", "deaths", "note", "set"}
     for i, entry in enumerate(entries):
         where = f"shocks[{i}]"
@@ -425,17 +430,21 @@ def _shocks(entries: Any, actors: list[str], specs: dict[str, Spec], horizon: in
             raise ScenarioError(source, f"{where}.actor",
                                 f"unknown actor {actor!r}{_suggest(str(actor), actors)}; allowed: {', '.join(actors)}")
         action_key = entry.get("action")
+        kind = "party" if actor in PARTIES else actor if actor in ("ttp", "india") else "mediator"
+        schedulable = [a.key for a in SCHEDULABLE_BY[kind]]
         if action_key not in schedulable:
-            raise ScenarioError(source, f"{where}.action", f"unknown action {action_key!r}"
+            raise ScenarioError(source, f"{where}.action", f"{action_key!r} cannot be scheduled for {actor!r}"
                                 f"{_suggest(str(action_key), schedulable)}; allowed: {', '.join(schedulable)}")
         action = Action.from_key(action_key)
         target = entry.get("target", "")
         targets = [*PARTIES, "ttp", "both", ""]
         if target not in targets:
             raise ScenarioError(source, f"{where}.target", f"unknown target {target!r}; allowed: {', '.join(targets[:-1])}")
-        if action.kinetic and (actor not in (*PARTIES, "ttp") or target not in PARTIES or target == actor):
-            raise ScenarioError(source, where, f"a kinetic action needs a state or the TTP as actor and the other "
-                                f"state as target (got {actor!r} -> {target!r})")
+        if action.kinetic and actor in PARTIES and target not in ("", *(p for p in PARTIES if p != actor)):
+            raise ScenarioError(source, f"{where}.target", f"{actor} can only strike the other state (got {target!r})")
+        if action is Action.TTP_ATTACK and target not in ("", ttp_target):
+            raise ScenarioError(source, f"{where}.target", f"the TTP attacks {ttp_target!r} (ttp.target), "
+                                f"got {target!r}")
         location = entry.get("location", "")
         if location and location not in PLACES:
             raise ScenarioError(source, f"{where}.location",

@@ -63,8 +63,8 @@ def status_line(model: StudentModel) -> str:
     rung = int(model.rung_history[today, 0])
     names = sorted({a.key.replace("_", " ") for a in Action if a.rung == rung}) or ["status quo"]
     truce = ("ceasefire in force" if model.ceasefire_in_force[0] else
-             "halt: " + ", ".join(s.name.title() for s in model.states if model.bound[s.name][0])
-             if any(model.bound[s.name][0] for s in model.states) else "no truce")
+             "halt: " + ", ".join(s.name.title() for s in model.states if s.bound[0])
+             if any(s.bound[0] for s in model.states) else "no truce")
     closed = [model.scenario.crossings[n]["label"] for i, n in enumerate(model.crossing_names)
               if not model.crossings_open[0, i]]
     parts = [f"Day {today}, {figures.nice_date(model, today)} ({model.day} of {model.horizon} days simulated)",

@@ -201,7 +201,7 @@ def actor_graph(model: EscalationModel) -> nx.DiGraph:
     tie("india", "pakistan", "hostility", threat, f"threat {threat:.2f}")
     ties = _scalar(model.india.p("ties_with_kabul"))
     tie("india", "afghanistan", "alliance", ties, f"ties {ties:.2f}")
-    tie("afghanistan", "ttp", "alliance", model.ttp_sanctuary[0], f"sanctuary {model.ttp_sanctuary[0]:.0%}")
+    tie("afghanistan", "ttp", "alliance", model.ttp.sanctuary[0], f"sanctuary {model.ttp.sanctuary[0]:.0%}")
     for m in model.mediators:
         if m.pact_with:
             tie(m.name, m.pact_with, "alliance", 1.0 if m.pact_invoked else 0.3,
