@@ -1,12 +1,20 @@
-"""Generate the parameter table of docs/ODD.md from ``sim.parameters`` (so the doc stays true).
+"""Generate the parts of docs/ODD.md that the code declares, so the description stays true to it.
 
-    python -m sim.docs            print the table
-    python -m sim.docs --write    replace the table between the markers in docs/ODD.md
+    python -m sim.docs                        print the generated sections
+    python -m sim.docs --write [docs/ODD.md]  replace them between their markers in the file
+
+Four sections are generated: the state variables (``sim.state``), the day's phases
+(``EscalationModel.PHASES`` and their docstrings), the rules (every rule method's docstring,
+actor by actor, and the model's own) and the parameters (``sim.parameters``). A test fails
+when docs/ODD.md and the code disagree.
 """
 
 from __future__ import annotations
 
+import inspect
+import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from .parameters import (
@@ -20,11 +28,22 @@ from .parameters import (
     TTP_SPECS,
     Spec,
 )
+from .state import MEDIATOR_STATE, PARTY_STATE, TTP_STATE, WORLD_STATE, StateVar
 
-BEGIN, END = "<!-- parameters:begin -->", "<!-- parameters:end -->"
+SECTIONS = ("state", "phases", "rules", "parameters")
 
 
-def _rows(prefix: str, specs: dict[str, Spec]) -> list[str]:
+def markers(section: str) -> tuple[str, str]:
+    return f"<!-- {section}:begin -->", f"<!-- {section}:end -->"
+
+
+def _text(doc: str | None) -> str:
+    """A docstring as Markdown: dedented, ``literals`` as `code`."""
+    return re.sub(r"``([^`]+)``", r"`\1`", inspect.cleandoc(doc or "")).strip()
+
+
+# ---- parameters -------------------------------------------------------------------------------
+def _parameter_rows(prefix: str, specs: dict[str, Spec]) -> list[str]:
     rows = []
     for key, spec in specs.items():
         if spec.numeric:
@@ -53,19 +72,99 @@ def parameter_table() -> str:
     ]
     out = []
     for title, prefix, specs in sections:
-        out += [f"#### {title}", "", *head, *_rows(prefix, specs), ""]
+        out += [f"#### {title}", "", *head, *_parameter_rows(prefix, specs), ""]
     return "\n".join(out).rstrip() + "\n"
 
 
+# ---- state --------------------------------------------------------------------------------------
+def _state_rows(declared: tuple[StateVar, ...]) -> list[str]:
+    rows = ["| variable | type | unit | initial value | meaning | reported as |",
+            "|---|---|---|---|---|---|"]
+    for var in declared:
+        kind = getattr(var.dtype, "__name__", str(var.dtype))
+        shape = "" if var.shape == "lanes" else f" ({var.shape})"
+        start = f"`{var.key}`, default {var.default}" if var.key else f"{var.default}"
+        if var.daily:
+            start += "; reset every day"
+        outputs = "; ".join(f"{label} `{name}`" for label, name in (("summary", var.summary), ("series", var.series))
+                            if name) or "-"
+        rows.append(f"| `{var.name}` | {kind}{shape} | {var.unit} | {start} | {var.meaning} | {outputs} |")
+    return rows
+
+
+def state_tables() -> str:
+    entities = [
+        ("Pakistan, Afghanistan's Taliban government (`StateActor`)", PARTY_STATE),
+        ("The TTP (`MilitantGroup`)", TTP_STATE),
+        ("A mediator (`Mediator`)", MEDIATOR_STATE),
+        ("The world and the run's records (`EscalationModel`)", WORLD_STATE),
+    ]
+    out = []
+    for title, declared in entities:
+        out += [f"#### {title}", "", *_state_rows(declared), ""]
+    out += ["India (`OutsideRival`) has no state: its ties with Kabul are a parameter, which a scenario "
+            "shock can change. `{actor}` in a summary or series name is the actor's name.", ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+# ---- phases and rules -------------------------------------------------------------------------------
+def phase_list() -> str:
+    from .model import EscalationModel
+
+    lines = []
+    for i, phase in enumerate(EscalationModel.PHASES, start=1):
+        lines.append(f"{i}. **`{phase.__name__}`** – " + _text(phase.__doc__).replace("\n", "\n   "))
+    return "\n".join(lines) + "\n"
+
+
+def rule_methods(cls: type) -> list[tuple[str, Callable]]:
+    """The public methods a class defines itself, in source order (its rules)."""
+    members = [(name, value) for name, value in vars(cls).items()
+               if inspect.isfunction(value) and not name.startswith("_")]
+    return sorted(members, key=lambda item: inspect.getsourcelines(item[1])[1])
+
+
+def rules_text() -> str:
+    from .agents import Actor, Mediator, MilitantGroup, OutsideRival, StateActor
+    from .model import EscalationModel
+
+    phases = {phase.__name__ for phase in EscalationModel.PHASES}
+    blocks = []
+    for cls in (Actor, StateActor, MilitantGroup, OutsideRival, Mediator, EscalationModel):
+        blocks += [f"#### `{cls.__name__}`", "", _text(cls.__doc__), ""]
+        for name, method in rule_methods(cls):
+            if name in phases or name in ("step", "run"):
+                continue
+            blocks += [f"- **`{cls.__name__}.{name}`** – {_indent(_text(method.__doc__))}"]
+        blocks.append("")
+    return "\n".join(blocks).rstrip() + "\n"
+
+
+def _indent(text: str) -> str:
+    return text.replace("\n", "\n  ")
+
+
+GENERATORS: dict[str, Callable[[], str]] = {"state": state_tables, "phases": phase_list, "rules": rules_text,
+                                            "parameters": parameter_table}
+
+
+def regenerate(text: str) -> str:
+    """``text`` (docs/ODD.md) with every generated section replaced by what the code says now."""
+    for section, generate in GENERATORS.items():
+        begin, end = markers(section)
+        start, stop = text.index(begin) + len(begin), text.index(end)
+        text = text[:start] + "\n" + generate() + text[stop:]
+    return text
+
+
 def main(argv: list[str]) -> int:
-    table = parameter_table()
     if "--write" not in argv:
-        print(table, end="")
+        for section, generate in GENERATORS.items():
+            print(f"<!-- {section} -->\n{generate()}")
         return 0
-    path = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
-    text = path.read_text()
-    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
-    path.write_text(text[:start] + "\n" + table + text[end:])
+    rest = [a for a in argv if a != "--write"]
+    path = Path(rest[0] if rest else "docs/ODD.md")
+    path.write_text(regenerate(path.read_text(encoding="utf-8")), encoding="utf-8")
     return 0
 
 

@@ -343,9 +343,11 @@ class EscalationModel(mesa.Model):
         return actor
 
     def crossing_place(self, index: int) -> str:
+        """The place of crossing ``index`` (its ``location``)."""
         return self.scenario.crossings[self.crossing_names[index]]["location"]
 
     def interstate_deaths(self) -> np.ndarray:
+        """Battle deaths between the states so far (TTP attacks are not battle deaths between them)."""
         return self.pakistan.deaths_true + self.afghanistan.deaths_true
 
     # ---- outcomes ---------------------------------------------------------------------------------------
@@ -390,6 +392,7 @@ class EscalationModel(mesa.Model):
         return self.count_by_actor[self.actor_index[actor], :, ACTION_CODES[action]]
 
     def date_of(self, day: int) -> str:
+        """The calendar date of a day of the run."""
         start = dt.date.fromisoformat(self.scenario.start_date)
         return (start + dt.timedelta(days=day)).isoformat()
 

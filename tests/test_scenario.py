@@ -141,13 +141,3 @@ def test_cli_missing_file_and_bad_flags(tmp_path):
         proc = escalation(*args)
         assert proc.returncode == 2, args
         assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
-
-
-def test_odd_parameter_table_is_true_to_the_code():
-    from conftest import ROOT
-
-    from sim.docs import BEGIN, END, parameter_table
-
-    text = (ROOT / "docs" / "ODD.md").read_text()
-    assert text[text.index(BEGIN) + len(BEGIN):text.index(END)].strip() == parameter_table().strip(), \
-        "docs/ODD.md is stale: run python -m sim.docs --write"
