@@ -311,14 +311,15 @@ class StateActor(Actor):
     def manage_crossings(self) -> list[Act]:
         """For a party that closes crossings (``closes_crossings``): close them the day it is
         attacked or the day after, with propensity ``closure_propensity``; reopen closed ones at
-        the rate ``reopen_propensity`` a day once three days have passed without fighting."""
+        the rate ``reopen_propensity`` a day once three days have passed without fighting between
+        the states, and none today."""
         model = self.model
         if not model.scenario.params[f"{self.name}.closes_crossings"] or not model.crossing_names:
             return []
         open_any = model.crossings_open.any(axis=1)
         closed_any = ~model.crossings_open.all(axis=1)
         close = open_any & (self.days_since_attacked <= 1) & self.decide("close", self.p("closure_propensity"))
-        quiet = model.days_since_kinetic >= 3
+        quiet = (model.days_since_kinetic >= 3) & ~model.kinetic_today
         reopen = closed_any & quiet & model.streams.bernoulli(f"{self.name}.reopen", self.p("reopen_propensity"))
         return self.close_crossings(close) + self.reopen_crossings(reopen & ~close)
 
