@@ -164,16 +164,18 @@ class StateActor(Actor):
         Grievance grows with the attack's rung (``grievance_per_attack`` at rung 10) and its
         toll (``grievance_per_death``). The provocation rises to the attack's rung, or, for TTP
         violence blamed on the sanctuary, to the rung of the party's chosen counter-terrorism
-        means (``ttp_response``). The day counts as one on which the party was attacked.
+        means (``ttp_response``). The day counts as one on which the party was attacked, unless
+        it blames no one for the attack (a TTP attack at no attribution): then its provocation
+        fades as on a quiet day.
         """
         weight = self.blame(attack)
         mask = attack.lanes
         self.grievance += mask * weight * (self.p("grievance_per_attack") * attack.action.rung / 10
                                            + self.p("grievance_per_death") * attack.deaths_true)
         provocation = self.ttp_response_rung if attack.actor == "ttp" else attack.action.rung
-        self.provocation_rung = np.where(mask & (np.asarray(weight) > 0),
-                                         np.maximum(self.provocation_rung, provocation), self.provocation_rung)
-        self.attacked_today |= mask
+        blamed = mask & (np.asarray(weight) > 0)
+        self.provocation_rung = np.where(blamed, np.maximum(self.provocation_rung, provocation), self.provocation_rung)
+        self.attacked_today |= blamed
         self.provocation_today = np.maximum(self.provocation_today, mask * weight)
 
     def count_losses(self, deaths: np.ndarray) -> None:
