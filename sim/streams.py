@@ -2,9 +2,18 @@
 
 Why not one ``numpy.random.Generator`` for all lanes? Because then lane k's numbers would
 depend on how many lanes share the instance, and a batch split into chunks across workers
-would not reproduce a single replay. Here every uniform is a hash of
-``(seed, run index, stream name, day, draw number)`` (SplitMix64 finaliser, Steele et al.
-2014), computed over whole lane arrays at once. So:
+would not reproduce a single replay. Here every uniform is a hash of the fields
+``(seed, run index, stream name, day, draw number)``, computed over whole lane arrays at once
+with the SplitMix64 finaliser (Steele et al. 2014), a bijection on 64-bit words. The fields
+are mixed in one at a time, never packed into shared bits:
+
+    lane   = mix(mix(seed ^ K0) ^ mix(run * G + K1))             one key per (seed, run)
+    stream = mix(lane ^ blake2b64(stream name))                  one key per lane and stream
+    value  = mix(stream ^ mix(((day << 32) | draw) * G + K2))
+
+For a given lane and stream, distinct (day, draw) pairs give distinct words (day < 2**31,
+draw < 2**32, both checked), and distinct runs of a seed give distinct lane keys; different
+streams and seeds collide only by chance (about 2**-64). So:
 
 * run k gives the same trajectory alone (R = 1) or as lane 37 of a 4,096-lane chunk;
 * each decision type has its own named stream, so adding a mediator to a scenario does not
@@ -15,7 +24,7 @@ would not reproduce a single replay. Here every uniform is a hash of
 
 from __future__ import annotations
 
-import zlib
+import hashlib
 
 import numpy as np
 from scipy import special
@@ -23,9 +32,13 @@ from scipy import special
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
-_S30, _S27, _S31, _S11 = (np.uint64(s) for s in (30, 27, 31, 11))
+_K_SEED, _K_RUN, _K_COUNTER = (np.uint64(k) for k in (0x243F6A8885A308D3, 0x13198A2E03707344, 0xA4093822299F31D0))
+_S30, _S27, _S31, _S11, _S32 = (np.uint64(s) for s in (30, 27, 31, 11, 32))
 _TO_UNIT = 1.0 / float(1 << 53)
 _NORMAL_ABOVE = 500.0
+MAX_SEED = 2**64 - 1
+MAX_DAY = 2**31 - 1
+MAX_DRAWS = 2**32  #: draws of one stream in one day
 
 
 def _mix64(x: np.ndarray) -> np.ndarray:
@@ -37,20 +50,27 @@ def _mix64(x: np.ndarray) -> np.ndarray:
     return x ^ (x >> _S31)
 
 
+def _name_key(name: str) -> np.uint64:
+    return np.uint64(int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "little"))
+
+
 class LaneStreams:
     """Named, seeded random streams, vectorised over the lanes of one model instance."""
 
     def __init__(self, seed: int, run_indices: np.ndarray) -> None:
-        if seed < 0:
-            raise ValueError("seed must be non-negative")
+        if not 0 <= int(seed) <= MAX_SEED:
+            raise ValueError(f"seed must be an integer in [0, 2**64 - 1], got {seed}")
+        runs = np.asarray(run_indices, dtype=np.int64)
+        if runs.size and runs.min() < 0:
+            raise ValueError("run indices must be non-negative")
         self.seed = int(seed)
-        self.run_indices = np.asarray(run_indices, dtype=np.uint64)
+        self.run_indices = runs.astype(np.uint64)
         with np.errstate(over="ignore"):
-            seed_key = _mix64(np.uint64(self.seed) * _GOLDEN + _GOLDEN)
-            self._lane_keys = _mix64(self.run_indices * _GOLDEN ^ seed_key)
+            seed_key = _mix64(np.uint64(self.seed) ^ _K_SEED)
+            self._lane_keys = _mix64(seed_key ^ _mix64(self.run_indices * _GOLDEN + _K_RUN))
         self._day = 0
         self._counters: dict[str, int] = {}
-        self._stream_keys: dict[str, np.uint64] = {}
+        self._stream_keys: dict[str, np.ndarray] = {}
 
     @property
     def lanes(self) -> int:
@@ -58,23 +78,27 @@ class LaneStreams:
 
     def start_day(self, day: int) -> None:
         """Reset the draw counters: draws on day d never depend on draws of earlier days."""
+        if not 0 <= day <= MAX_DAY:
+            raise ValueError(f"day {day} is outside the streams' range [0, {MAX_DAY}]")
         self._day = int(day)
         self._counters.clear()
 
-    def _stream_key(self, stream: str) -> np.uint64:
-        key = self._stream_keys.get(stream)
-        if key is None:
-            key = np.uint64(zlib.crc32(stream.encode()) << 20)
-            self._stream_keys[stream] = key
-        return key
+    def _stream_key(self, stream: str) -> np.ndarray:
+        keys = self._stream_keys.get(stream)
+        if keys is None:
+            keys = _mix64(self._lane_keys ^ _name_key(stream))
+            self._stream_keys[stream] = keys
+        return keys
 
     def uniform(self, stream: str) -> np.ndarray:
-        """One uniform in [0, 1) per lane."""
+        """One uniform in [0, 1) per lane: the next draw of ``stream`` today."""
         n = self._counters.get(stream, 0)
+        if n >= MAX_DRAWS:
+            raise RuntimeError(f"stream {stream!r}: more than 2**32 draws in one day")
         self._counters[stream] = n + 1
-        counter = np.uint64(((self._day & 0xFFFFF) << 12) | (n & 0xFFF)) ^ self._stream_key(stream)
+        counter = (np.uint64(self._day) << _S32) | np.uint64(n)
         with np.errstate(over="ignore"):
-            bits = _mix64(self._lane_keys ^ _mix64(counter * _GOLDEN + _GOLDEN))
+            bits = _mix64(self._stream_key(stream) ^ _mix64(counter * _GOLDEN + _K_COUNTER))
         return (bits >> _S11).astype(np.float64) * _TO_UNIT
 
     def bernoulli(self, stream: str, p: np.ndarray | float) -> np.ndarray:

@@ -273,13 +273,3 @@ def test_bad_lane_parameters_are_rejected(default_scenario):
         EscalationModel(default_scenario, lanes=2, lane_params={"pakistan.ceasefire_commitment": np.array([0.5, 2])})
     with pytest.raises(ValueError, match="unknown"):
         EscalationModel(default_scenario, lanes=2, lane_params={"pakistan.style": 1.0})
-
-
-def test_poisson_draws_match_numpy():
-    from sim.streams import LaneStreams
-
-    streams = LaneStreams(1, np.arange(20000))
-    draws = streams.poisson("x", 3.5)
-    assert abs(draws.mean() - 3.5) < 0.06 and abs(draws.var() - 3.5) < 0.15
-    u = streams.uniform("y")
-    assert stats.kstest(u, "uniform").pvalue > 0.001
