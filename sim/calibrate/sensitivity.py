@@ -106,7 +106,8 @@ def sensitivity(scenario: Scenario, params: list[str] | None = None, samples: in
     for name, y in zip(OUTPUTS, (de, days), strict=True):
         if np.ptp(y) == 0:
             raise UsageError(f"{name} is the same for every sample ({y[0]:g}); widen the priors or the horizon")
-        res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed)
+        # SALib's bootstrap takes seed 0 for "no seed": shift it so that every seed, 0 included, is reproducible
+        res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed + 1)
         for i, key in enumerate(keys):
             rows.append({"output": name, "parameter": key, "S1": res["S1"][i], "S1_conf": res["S1_conf"][i],
                          "ST": res["ST"][i], "ST_conf": res["ST_conf"][i]})
