@@ -86,7 +86,7 @@ class EscalationModel(mesa.Model):
     def __init__(self, scenario: Scenario, seed: int = 0, lanes: int = 1, first_run: int = 0,
                  run_indices: np.ndarray | None = None, lane_params: Mapping[str, Any] | None = None,
                  record_events: bool = True, collect_series: bool = True, horizon: int | None = None) -> None:
-        super().__init__(seed=seed)
+        super().__init__(rng=seed)  # Mesa 3.3 and 3.5 alike (3.5 deprecates seed=); the rules use self.streams
         if run_indices is None:
             run_indices = np.arange(first_run, first_run + lanes)
         self.run_indices = np.asarray(run_indices, dtype=np.int64)
@@ -117,7 +117,7 @@ class EscalationModel(mesa.Model):
         self.mediators = [Mediator(self, name, i) for i, name in enumerate(scenario.mediators)]
         # Mesa 3.3 keeps a per-model id counter in a class-level dict that is never cleared, so
         # every model instance would stay in memory; all agents exist now, so drop the entry.
-        mesa.Agent._ids.pop(self, None)
+        getattr(mesa.Agent, "_ids", {}).pop(self, None)  # Mesa 3.5 has no _ids: ids live on the model
 
         self._init_outcome_records()
         self.datacollector = mesa.DataCollector(model_reporters=self._reporters()) if collect_series else None
