@@ -27,9 +27,9 @@ from ..errors import UsageError
 from ..events import display_name
 from ..model import EscalationModel
 from ..parameters import PARTIES, STATE_SPECS
-from ..scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
+from ..scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict, shipped_dir
 
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+SCENARIO_DIR = shipped_dir()  # package data: the same in a checkout and an installed wheel
 DEFAULT_FILE = SCENARIO_DIR / "october_2025.toml"
 
 #: Environment variables through which ``sim.viz.serve`` tells the app what to show.
@@ -58,7 +58,7 @@ def served_scenario() -> Path:
 
 
 def scenario_choices(served: Path | None = None) -> dict[str, Path]:
-    """Label -> path of every scenario the picker offers: the files in scenarios/ and the served one."""
+    """Label -> path of every scenario the picker offers: the shipped ones and the served one."""
     served = served or served_scenario()
     choices = {p.name: p.resolve() for p in sorted(SCENARIO_DIR.glob("*.toml"))}
     if served not in choices.values():
