@@ -10,6 +10,7 @@ instead of given as paths: ``resolve_scenario_path("october_2025")``. A path alw
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import json
@@ -93,7 +94,8 @@ def resolve_scenario_path(text: str | Path, kind: str = "scenario") -> Path:
     what = "targets" if kind == "targets" else "scenario"
     if name is None:
         raise ScenarioError(str(text), "", f"no such {what} file")
-    raise ScenarioError(str(text), "", f"no such {what} file, nor a shipped {what} of that name"
+    shipped_what = "shipped targets" if kind == "targets" else "a shipped scenario"
+    raise ScenarioError(str(text), "", f"no such {what} file, nor {shipped_what} of that name"
                         f"{_suggest(name, list(shipped))}; shipped: {', '.join(shipped) or 'none'}")
 
 
@@ -166,7 +168,12 @@ class Scenario:
         for key, value in changes.items():
             spec = _lookup(specs, key, self.source)
             params[key] = _check_value(spec, value, key, self.source)
-        return Scenario(**{**self.__dict__, "params": params})
+        return dataclasses.replace(self, params=params)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields only: Mesa 3.5's ``Model.scenario`` setter tags the object with ``.model``
+        (the last model built from it), which must not travel to a worker process with it."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
 def parameter_specs(mediators: list[str]) -> dict[str, Spec]:
