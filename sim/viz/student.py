@@ -125,8 +125,8 @@ def control_specs(served: Path | None = None) -> dict[str, Any]:
     scenario = load_scenario(served)
     choices = scenario_choices(served)
     specs: dict[str, Any] = {
-        "scenario_file": {"type": "Select", "label": "Scenario (then press Reset)", "value": label_of(served, choices),
-                     "values": list(choices)},
+        "scenario_file": {"type": "Select", "label": "Scenario (then press Reset)",
+                          "value": label_of(served, choices), "values": list(choices)},
         "seed": {"type": "InputText", "label": f"Seed (a whole number, 0 to {MAX_SEED:,})", "value": "0"},
     }
     for key, (label, high) in FACTORS.items():
