@@ -155,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="run one scenario once and print its timeline and outcome")
-    run.add_argument("scenario", help="scenario TOML file")
+    run.add_argument("scenario", help="scenario TOML file, or a shipped scenario's name (e.g. october_2025)")
     run.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
     run.add_argument("--run", type=non_negative_int, default=0, help="run index within the seed (default 0)")
     run.add_argument("--days", type=positive_int, default=None, help="days to simulate (default: the horizon)")
@@ -164,13 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=cmd_run)
 
     batch = sub.add_parser("batch", help="many runs of one or more scenarios: outcome shares with intervals")
-    batch.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario TOML files")
+    batch.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario TOML files or shipped names")
     _add_batch_options(batch, 10_000)
     batch.add_argument("--chunk-size", type=positive_int, default=2048, help="lanes per model instance (default 2048)")
     batch.set_defaults(handler=cmd_batch)
 
     sweep = sub.add_parser("sweep", help="P(de-escalated) over a grid of one or two parameters")
-    sweep.add_argument("scenario", help="scenario TOML file")
+    sweep.add_argument("scenario", help="scenario TOML file or shipped name")
     sweep.add_argument("--param", action="append", required=True, metavar="KEY=START:STOP:N",
                        help="a parameter axis, e.g. pakistan.retaliation_propensity=0:2:9 (once or twice)")
     _add_batch_options(sweep, 1000)
@@ -190,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     replay.set_defaults(handler=cmd_replay)
 
     viz = sub.add_parser("viz", help="the browser app (Mesa SolaraViz) for one scenario, or a replayed run")
-    viz.add_argument("scenario", nargs="?", default=None, help="scenario TOML file (default: october_2025)")
+    viz.add_argument("scenario", nargs="?", default=None, help="scenario TOML file or shipped name (default: october_2025)")
     viz.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     viz.add_argument("--port", type=positive_int, default=8765, help="port (default 8765)")
     viz.add_argument("--replay", type=Path, default=None, metavar="DIR", help="a batch's --out directory")

@@ -78,7 +78,7 @@ class EscalationModel(mesa.Model):
     def __init__(self, scenario: Scenario, seed: int = 0, lanes: int = 1, first_run: int = 0,
                  run_indices: np.ndarray | None = None, lane_params: Mapping[str, Any] | None = None,
                  record_events: bool = True, collect_series: bool = True, horizon: int | None = None) -> None:
-        super().__init__(seed=seed)
+        super().__init__(rng=seed)  # Mesa 3.3 and 3.5 alike (3.5 deprecates seed=); the rules use self.streams
         if run_indices is None:
             run_indices = np.arange(first_run, first_run + lanes)
         self.run_indices = np.asarray(run_indices, dtype=np.int64)

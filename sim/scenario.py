@@ -3,15 +3,20 @@
 A scenario is data, never code: it is read with ``tomllib`` and every key is checked against
 the declared parameters. Errors name the file, the key and what is allowed, and are raised as
 ``ScenarioError`` so that the CLI can print one line and exit with status 2.
+
+The scenarios that ship with the package (``sim/scenarios/``, package data) can be named
+instead of given as paths: ``resolve_scenario_path("october_2025")``. A path always wins.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import json
 import tomllib
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +49,56 @@ class ScenarioError(ValueError):
         self.source, self.key = source, key
         where = f"key '{key}': " if key else ""
         super().__init__(f"{source}: {where}{message}")
+
+
+def shipped_dir() -> Path:
+    """The directory of the scenarios shipped inside the package (``sim/scenarios``).
+
+    Found through ``importlib.resources``, so it is the same in a checkout, an editable
+    install and an installed wheel: nothing depends on where the repository is.
+    """
+    return Path(str(resources.files("sim") / "scenarios"))
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    """Name -> file of every shipped scenario (``october_2025``, ``no_mediators``, ...), sorted."""
+    return {p.stem: p for p in sorted(shipped_dir().glob("*.toml"))}
+
+
+def shipped_targets() -> dict[str, Path]:
+    """Name -> file of every shipped calibration targets file (``october_2025``), sorted."""
+    return {p.stem: p for p in sorted((shipped_dir() / "targets").glob("*.toml"))}
+
+
+def _shipped_name(text: str) -> str | None:
+    """The shipped name that ``text`` may mean: a bare name, with or without ``.toml``."""
+    if not text or "/" in text or "\\" in text:
+        return None
+    return text.removesuffix(".toml")
+
+
+def resolve_scenario_path(text: str | Path, kind: str = "scenario") -> Path:
+    """The file meant by ``text``: an existing path, else the shipped scenario of that name.
+
+    A path always wins over a name, so a user's ``october_2025.toml`` in the current
+    directory is read rather than the shipped one; a bare name (``october_2025``, with or
+    without ``.toml``) finds the shipped file from any directory. ``kind="targets"``
+    resolves names of shipped calibration targets instead. Anything else raises
+    ``ScenarioError`` with one line that lists the shipped names.
+    """
+    path = Path(text)
+    if path.exists():
+        return path
+    shipped = shipped_targets() if kind == "targets" else shipped_scenarios()
+    name = _shipped_name(str(text))
+    if name is not None and name in shipped:
+        return shipped[name]
+    what = "targets" if kind == "targets" else "scenario"
+    if name is None:
+        raise ScenarioError(str(text), "", f"no such {what} file")
+    shipped_what = "shipped targets" if kind == "targets" else "a shipped scenario"
+    raise ScenarioError(str(text), "", f"no such {what} file, nor {shipped_what} of that name"
+                        f"{_suggest(name, list(shipped))}; shipped: {', '.join(shipped) or 'none'}")
 
 
 @dataclass(frozen=True)
@@ -115,7 +170,12 @@ class Scenario:
         for key, value in changes.items():
             spec = _lookup(specs, key, self.source)
             params[key] = _check_value(spec, value, key, self.source)
-        return Scenario(**{**self.__dict__, "params": params})
+        return dataclasses.replace(self, params=params)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """The fields only: Mesa 3.5's ``Model.scenario`` setter tags the object with ``.model``
+        (the last model built from it), which must not travel to a worker process with it."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
 def parameter_specs(mediators: list[str]) -> dict[str, Spec]:
@@ -231,10 +291,14 @@ def _resolve_base(data: dict[str, Any], path: Path, source: str, seen: tuple[Pat
     if not isinstance(base_name, str) or not base_name:
         raise ScenarioError(source, "scenario.base", "expected the path of another scenario file")
     base_path = (path.parent / base_name).resolve()
+    shipped = shipped_scenarios()
+    if not base_path.exists() and _shipped_name(base_name) in shipped:
+        base_path = shipped[_shipped_name(base_name)].resolve()  # a user's what-if on a shipped scenario
     if base_path in seen:
         raise ScenarioError(source, "scenario.base", f"circular base: {base_name}")
     if not base_path.is_file():
-        raise ScenarioError(source, "scenario.base", f"no such scenario file {base_name!r} (relative to this file)")
+        raise ScenarioError(source, "scenario.base", f"no such scenario file {base_name!r} (relative to this file), "
+                            f"nor a shipped scenario of that name; shipped: {', '.join(shipped)}")
     base_data = _resolve_base(_read_scenario_file(base_path, str(base_path)), base_path, str(base_path),
                               (*seen, base_path))
     for key in ("name", "description"):
@@ -251,16 +315,17 @@ def _resolve_base(data: dict[str, Any], path: Path, source: str, seen: tuple[Pat
 
 
 def load_scenario(path: str | Path, base: str | Path | None = None) -> Scenario:
-    """Read and validate a scenario file; raise ``ScenarioError`` with a one-line message.
+    """Read and validate a scenario file, or a shipped scenario by name (``"october_2025"``);
+    raise ``ScenarioError`` with a one-line message.
 
-    ``base`` replaces the file's own ``[scenario] base`` (e.g. to apply a what-if to the
-    calibrated scenario instead of the one it was written against).
+    ``base`` (a path or a shipped name) replaces the file's own ``[scenario] base`` (e.g. to
+    apply a what-if to the calibrated scenario instead of the one it was written against).
     """
-    path = Path(path)
+    path = resolve_scenario_path(path)
     source = str(path)
     data = _read_scenario_file(path, source)
     if base is not None:
-        data.setdefault("scenario", {})["base"] = str(Path(base).resolve())
+        data.setdefault("scenario", {})["base"] = str(resolve_scenario_path(base).resolve())
     data = _resolve_base(data, path, source, (path.resolve(),))
     scenario = scenario_from_dict(data, source)
     extra = b""
@@ -269,7 +334,10 @@ def load_scenario(path: str | Path, base: str | Path | None = None) -> Scenario:
             extra = Path(scenario.posterior).read_bytes()
         except OSError:
             raise ScenarioError(source, "posterior", f"cannot read the posterior file {scenario.posterior}") from None
-    scenario.content_hash = table_hash(data, extra)
+    # The posterior's bytes are hashed, not where it lies: the same scenario has the same hash in a
+    # checkout, an installed wheel or on a Dask worker.
+    hashed = {**data, "posterior": Path(scenario.posterior).name} if scenario.posterior else data
+    scenario.content_hash = table_hash(hashed, extra)
     return scenario
 
 

@@ -30,9 +30,18 @@ VIEWPORT = {"width": 1280, "height": 800}
 pytestmark = pytest.mark.browser
 
 
+#: Mesa's step counter in the Information card: "Step: N" in Mesa 3.3, "Time: N.0" in Mesa 3.5.
+COUNTER = re.compile(r"^(Step: \d+|Time: \d+\.0)$")
+
+
+def counter(steps: int):
+    """The counter's text after ``steps`` steps, in either Mesa's wording."""
+    return re.compile(rf"^(Step: {steps}|Time: {steps}\.0)$")
+
+
 def steps_shown(page) -> int:
-    """Mesa's step counter ("Step: N" in the Information card)."""
-    return int(page.get_by_text(re.compile(r"^Step: \d+$")).inner_text().split()[1])
+    """Mesa's step counter, as a number."""
+    return int(float(page.get_by_text(COUNTER).inner_text().split()[1]))
 
 
 def step(page, times: int) -> None:
@@ -40,7 +49,7 @@ def step(page, times: int) -> None:
     for _ in range(times):
         before = steps_shown(page)
         page.get_by_role("button", name="Step", exact=True).click()
-        page.get_by_text(f"Step: {before + 1}", exact=True).wait_for(timeout=15_000)
+        page.get_by_text(counter(before + 1)).wait_for(timeout=15_000)
 
 
 def log_text(page) -> str:
@@ -66,7 +75,7 @@ def test_a_student_steps_changes_controls_and_gets_the_odds(tmp_path):
 
         started = time.perf_counter()
         page.goto(server.url)
-        page.get_by_text("Step: 0", exact=True).wait_for(timeout=60_000)
+        page.get_by_text(counter(0)).wait_for(timeout=60_000)
         page.locator("svg.map").wait_for()
         print(f"page load {time.perf_counter() - started:.2f} s")
         assert "Nothing has happened yet" in log_text(page)
@@ -86,7 +95,7 @@ def test_a_student_steps_changes_controls_and_gets_the_odds(tmp_path):
 
         other = context.new_page()  # a second tab has its own model
         other.goto(server.url)
-        other.get_by_text("Step: 0", exact=True).wait_for(timeout=60_000)
+        other.get_by_text(counter(0)).wait_for(timeout=60_000)
         assert "not simulated yet" in status_text(other)
         step(other, 1)
         assert status_text(page).startswith("Day 4,"), "stepping one tab must not move another"
@@ -97,7 +106,7 @@ def test_a_student_steps_changes_controls_and_gets_the_odds(tmp_path):
         seed.press("Enter")
         page.get_by_role("button", name="Reset", exact=True).click()
         page.get_by_text(re.compile(r"Seed 'abc' is not a whole number")).wait_for(timeout=15_000)
-        page.get_by_text("Step: 0", exact=True).wait_for(timeout=15_000)
+        page.get_by_text(counter(0)).wait_for(timeout=15_000)
         step(page, 1)  # the page still works
 
         seed.fill("7")
@@ -165,7 +174,7 @@ def test_an_analyst_replays_a_batch_run_in_the_browser(tmp_path):
         requests = RequestRecorder().attach(context)
         page = context.new_page()
         page.goto(server.url)
-        page.get_by_text("Step: 0", exact=True).wait_for(timeout=60_000)
+        page.get_by_text(counter(0)).wait_for(timeout=60_000)
         page.get_by_text(re.compile(r"Replay of run 5 of the batch")).wait_for(timeout=15_000)
         step(page, 5)
         assert status_text(page).startswith("Day 4, Mon 13 Oct 2025")

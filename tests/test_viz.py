@@ -33,6 +33,7 @@ from sim.viz.student import (
     ENV_REPLAY,
     ENV_RUN,
     ENV_SCENARIO,
+    PageModel,
     StudentModel,
     control_specs,
     default_kwargs,
@@ -49,8 +50,13 @@ def _no_served_scenario(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
 
+def from_controls(**controls) -> StudentModel:
+    """The run a page builds from these controls (through PageModel, as SolaraViz does)."""
+    return PageModel(**controls).student
+
+
 def stepped(days: int, **controls) -> StudentModel:
-    model = StudentModel(**controls)
+    model = from_controls(**controls)
     for _ in range(days):
         model.step()
     return model
@@ -97,7 +103,7 @@ def test_controls_at_their_defaults_keep_what_a_what_if_scenario_changes():
     for name, key, expected in (("no_mediators.toml", None, []), ("saudi_pact_invoked.toml",
                                 "mediators.saudi_arabia.pact_invoked", True),
                                 ("no_india_factor.toml", "india.threat_factor", 0.0)):
-        model = StudentModel(**(kwargs | {"scenario": name}))
+        model = from_controls(**(kwargs | {"scenario_file": name}))
         if key is None:
             assert model.scenario.mediators == expected
         else:
@@ -147,9 +153,9 @@ def test_control_specs_are_what_solaraviz_supports_and_what_the_model_takes():
     for key, spec in specs.items():
         assert spec["type"] in SUPPORTED, key
         assert spec["label"], key
-    _check_model_params(StudentModel.__init__, specs)  # what SolaraViz checks before Reset
-    assert specs["scenario"]["values"] == sorted(p.name for p in SCENARIOS.glob("*.toml"))
-    assert "targets" not in " ".join(specs["scenario"]["values"])
+    _check_model_params(PageModel.__init__, specs)  # what SolaraViz checks before Reset
+    assert specs["scenario_file"]["values"] == sorted(p.name for p in SCENARIOS.glob("*.toml"))
+    assert "targets" not in " ".join(specs["scenario_file"]["values"])
     assert {f"keep_{m}" for m in ("qatar", "saudi_arabia", "china", "russia", "united_states")} <= set(specs)
     assert "pact_saudi_arabia" in specs
 
@@ -159,7 +165,7 @@ def test_a_served_scenario_outside_scenarios_is_offered_first(tmp_path):
     other.write_text(f'[scenario]\nbase = "{DEFAULT}"\nname = "mine"\n')
     choices = scenario_choices(other.resolve())
     assert next(iter(choices.values())) == other.resolve()
-    assert control_specs(other.resolve())["scenario"]["value"] == str(other.resolve())
+    assert control_specs(other.resolve())["scenario_file"]["value"] == str(other.resolve())
 
 
 # ---- figures and texts ---------------------------------------------------------------------------
@@ -239,7 +245,7 @@ def test_the_explanation_rests_on_the_article_without_copying_it():
 
 # ---- what-if odds ----------------------------------------------------------------------------------
 def test_what_if_odds_for_the_default_settings_agree_with_run_batch():
-    model = StudentModel(**default_kwargs(control_specs()) | {"seed": "5"})
+    model = from_controls(**default_kwargs(control_specs()) | {"seed": "5"})
     mine = whatif.odds(model.odds_scenario, model.seed_value)
     scenario = load_scenario(DEFAULT)
     same = run_batch(scenario, runs=whatif.RUNS, seed=5, workers=1).summary()[scenario.name]

@@ -78,8 +78,8 @@ def cmd_discover(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the calibration subcommands to ``escalation``'s subparsers."""
     cal = subparsers.add_parser("calibrate", help="ABC-SMC calibration of the priors to the seed article's facts")
-    cal.add_argument("--targets", default=None, help="targets TOML (default scenarios/targets/october_2025.toml)")
-    cal.add_argument("--scenario", default=None, help="scenario TOML with [priors] (default: the targets' scenario)")
+    cal.add_argument("--targets", default=None, help="targets TOML or shipped name (default: the shipped october_2025)")
+    cal.add_argument("--scenario", default=None, help="scenario TOML or shipped name, with [priors] (default: the targets' scenario)")
     cal.add_argument("--sims", type=positive_int, default=1_000_000, help="simulated runs in all (default 1000000)")
     cal.add_argument("--population", type=positive_int, default=1000, help="particles (default 1000)")
     cal.add_argument("--replicates", type=positive_int, default=16,
@@ -96,7 +96,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     chk = subparsers.add_parser("check", help="share of runs meeting each target and the whole ordered sequence")
     chk.add_argument("scenario", help="scenario TOML (with a posterior, runs draw their parameters from it)")
-    chk.add_argument("--targets", default=None, help="targets TOML (default scenarios/targets/october_2025.toml)")
+    chk.add_argument("--targets", default=None, help="targets TOML or shipped name (default: the shipped october_2025)")
     chk.add_argument("--runs", type=positive_int, default=10_000, help="runs (default 10000)")
     chk.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
     chk.add_argument("--prior", action="store_true", help="draw parameters from the [priors] instead")

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..ladder import Action
 from ..parameters import PARTIES
-from ..scenario import Scenario, ScenarioError, load_scenario
+from ..scenario import Scenario, ScenarioError, load_scenario, resolve_scenario_path
 
 KINDS = ("event", "absent", "count", "rate")
 RELATIONS = ("about", "at_least")
@@ -110,9 +110,10 @@ def load_targets(path: str | Path, scenario: Scenario | None = None) -> Targets:
     """Read and validate a targets file.
 
     Actors are checked against ``scenario`` (or the scenario the file names): the two states,
-    the TTP, India and the mediators it declares.
+    the TTP, India and the mediators it declares. ``path`` may also name a shipped targets
+    file (``"october_2025"``).
     """
-    path = Path(path)
+    path = resolve_scenario_path(path, kind="targets")
     source = str(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -8,15 +8,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..scenario import load_scenario
+from ..scenario import load_scenario, resolve_scenario_path
 from .abc import Calibration, calibrate
 from .check import CheckResult, check
 from .posterior import write_calibrated_scenario, write_posterior
 from .report import write_report
 from .targets import load_targets
 
-ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_TARGETS = ROOT / "scenarios" / "targets" / "october_2025.toml"
+#: Shipped names (package data, see ``sim.scenario.shipped_scenarios``), not paths into a checkout.
+DEFAULT_TARGETS = "october_2025"
+DEFAULT_SCENARIO = "october_2025"
 CHECKPOINT = "checkpoint.npz"
 
 
@@ -41,9 +42,9 @@ def calibrate_to_files(scenario_path: str | Path | None, targets_path: str | Pat
     The sampler's state goes to ``out/checkpoint.npz`` after every generation; ``resume``
     continues a killed calibration from it. It is removed once the outputs are written."""
     start = time.perf_counter()
-    targets_path = Path(targets_path) if targets_path else DEFAULT_TARGETS
+    targets_path = resolve_scenario_path(targets_path or DEFAULT_TARGETS, kind="targets")
     targets = load_targets(targets_path)
-    scenario_path = Path(scenario_path or targets.scenario_path or ROOT / "scenarios" / "october_2025.toml")
+    scenario_path = resolve_scenario_path(scenario_path or targets.scenario_path or DEFAULT_SCENARIO)
     scenario = load_scenario(scenario_path)
     targets = load_targets(targets_path, scenario)
     result = calibrate(scenario, targets, sims=sims, population=population, seed=seed, workers=workers,

@@ -18,7 +18,7 @@ from sim.viz.components import Dashboard
 from sim.viz.student import (
     ENV_REPLAY,
     ENV_RUN,
-    StudentModel,
+    PageModel,
     control_specs,
     default_kwargs,
     replay_specs,
@@ -45,8 +45,8 @@ threading.Thread(target=reference_odds, args=(served_scenario(),), daemon=True).
 @solara.component
 def Page() -> None:
     """One tab: its own model, Mesa's controls (Step, Play, Reset, parameters) and the panels."""
-    first = solara.use_memo(lambda: StudentModel(**default_kwargs(MODEL_PARAMS)), [])
+    first = solara.use_memo(lambda: PageModel(**default_kwargs(MODEL_PARAMS)), [])
     model = solara.use_reactive(first)
     solara.Title(TITLE)
     SolaraViz(model, components=[], model_params=MODEL_PARAMS, name=TITLE, play_interval=300)
-    Dashboard(model.value)
+    Dashboard(model.value.student)

@@ -19,7 +19,7 @@ import urllib.request
 from pathlib import Path
 
 from ..errors import UsageError
-from ..scenario import load_scenario
+from ..scenario import load_scenario, resolve_scenario_path
 from .student import ENV_REPLAY, ENV_RUN, ENV_SCENARIO
 
 APP = Path(__file__).with_name("app.py")
@@ -44,7 +44,7 @@ def environment(scenario: str | os.PathLike[str] | None, replay: str | os.PathLi
     env = {k: v for k, v in os.environ.items() if k not in (ENV_SCENARIO, ENV_REPLAY, ENV_RUN)}
     env.update(SERVER_ENV)
     if scenario is not None:
-        env[ENV_SCENARIO] = str(Path(scenario).resolve())
+        env[ENV_SCENARIO] = str(resolve_scenario_path(scenario).resolve())
     if replay is not None:
         env[ENV_REPLAY] = str(Path(replay).resolve())
         env[ENV_RUN] = str(run or 0)

@@ -27,9 +27,9 @@ from ..errors import UsageError
 from ..events import display_name
 from ..model import EscalationModel
 from ..parameters import PARTIES, STATE_SPECS
-from ..scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict
+from ..scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict, shipped_dir
 
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+SCENARIO_DIR = shipped_dir()  # package data: the same in a checkout and an installed wheel
 DEFAULT_FILE = SCENARIO_DIR / "october_2025.toml"
 
 #: Environment variables through which ``sim.viz.serve`` tells the app what to show.
@@ -58,7 +58,7 @@ def served_scenario() -> Path:
 
 
 def scenario_choices(served: Path | None = None) -> dict[str, Path]:
-    """Label -> path of every scenario the picker offers: the files in scenarios/ and the served one."""
+    """Label -> path of every scenario the picker offers: the shipped ones and the served one."""
     served = served or served_scenario()
     choices = {p.name: p.resolve() for p in sorted(SCENARIO_DIR.glob("*.toml"))}
     if served not in choices.values():
@@ -125,8 +125,8 @@ def control_specs(served: Path | None = None) -> dict[str, Any]:
     scenario = load_scenario(served)
     choices = scenario_choices(served)
     specs: dict[str, Any] = {
-        "scenario": {"type": "Select", "label": "Scenario (then press Reset)", "value": label_of(served, choices),
-                     "values": list(choices)},
+        "scenario_file": {"type": "Select", "label": "Scenario (then press Reset)",
+                          "value": label_of(served, choices), "values": list(choices)},
         "seed": {"type": "InputText", "label": f"Seed (a whole number, 0 to {MAX_SEED:,})", "value": "0"},
     }
     for key, (label, high) in FACTORS.items():
@@ -152,6 +152,28 @@ def default_kwargs(specs: dict[str, Any]) -> dict[str, Any]:
     return {k: (v["value"] if isinstance(v, dict) else v) for k, v in specs.items()}
 
 
+class PageModel(mesa.Model):
+    """What SolaraViz steps and re-creates on Reset: a holder of one ``StudentModel`` (``student``).
+
+    Why not the StudentModel itself: Mesa 3.5's SolaraViz reads ``model.scenario`` as its own
+    ``mesa.experimental.scenarios.Scenario`` (to split the controls and rebuild the model on
+    Reset, passing ``scenario=`` a new one), while an ``EscalationModel``'s ``scenario`` is this
+    project's. This model keeps Mesa's, takes the controls as keywords (the picker is
+    ``scenario_file``, so that Mesa's ``scenario=`` cannot overwrite it) and hands them on.
+    """
+
+    def __init__(self, scenario_file: str | None = None, scenario: Any = None, **kwargs: Any) -> None:
+        # (the controls come as **kwargs: Mesa 3.3's SolaraViz accepts a catch-all by that name only)
+        super().__init__(**({} if scenario is None else {"scenario": scenario}))  # Mesa 3.3 takes no scenario=
+        self.student = StudentModel(scenario=scenario_file, **kwargs)
+        self.running = self.student.running
+
+    def step(self) -> None:
+        """One day of the student's run."""
+        self.student.step()
+        self.running = self.student.running
+
+
 class StudentModel(EscalationModel):
     """One run of a scenario, day by day, built from the browser's controls (never raises on bad input).
 
@@ -169,7 +191,8 @@ class StudentModel(EscalationModel):
         try:
             self._build(scenario, seed, factors, replay, run, kwargs)
         finally:
-            mesa.Agent._ids.pop(self, None)  # all agents exist: let the model be freed with its tab (Mesa 3.3)
+            # All agents exist: let the model be freed with its tab (Mesa 3.3; 3.5 has no Agent._ids).
+            getattr(mesa.Agent, "_ids", {}).pop(self, None)
 
     def _build(self, scenario: str | None, seed: Any, factors: dict[str, Any], replay: str | None, run: Any,
                kwargs: dict[str, bool]) -> None:

@@ -82,10 +82,12 @@ def forget_models(kind: type) -> None:
 
     Mesa 3.3 keeps every model ever built in that class-level dict (it counts agent ids per
     model), so a long-running server grew by about 3.5 MiB per what-if (one 2,000-lane model).
+    Mesa 3.5 counts ids on the model itself and has no such dict: nothing to do there.
     Only call it when no model of ``kind`` is being built: here, under the one-batch lock.
     """
-    for model in [m for m in list(mesa.Agent._ids) if type(m) is kind]:
-        mesa.Agent._ids.pop(model, None)
+    ids = getattr(mesa.Agent, "_ids", {})
+    for model in [m for m in list(ids) if type(m) is kind]:
+        ids.pop(model, None)
 
 
 def reference_odds(path: Path, seed: int = REFERENCE_SEED, runs: int = RUNS) -> Odds:
