@@ -12,6 +12,7 @@ writes another's state.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 from collections.abc import Callable, Iterable, Mapping
@@ -167,7 +168,8 @@ class EscalationModel(mesa.Model):
                 host = self.mediator(shock.actor)
                 self.hold_talks(host, host.convene_talks(forced=everywhere))
             else:
-                self.carry_out(self.actor(shock.actor).perform(shock, everywhere))
+                acts = self.actor(shock.actor).perform(shock, everywhere)
+                self.carry_out(dataclasses.replace(act, scheduled=True) for act in acts)
 
     def ttp_attacks(self) -> None:
         """The TTP's attacks on its target (``MilitantGroup.attack``)."""
@@ -268,7 +270,8 @@ class EscalationModel(mesa.Model):
         The day's rung is the highest rung of the day's acts by the states and the mediators: TTP
         attacks, nearly daily background violence, are counted but do not set it. A kinetic act
         by a state makes the day one of fighting between the states. A halt, or a ceasefire,
-        marks the first day of a truce.
+        marks the first day of a truce; a strike on a capital or a campaign that a party chose
+        (not one the scenario scheduled) marks a major escalation.
         """
         lanes, action = act.lanes, act.action
         if act.actor != "ttp":
@@ -283,6 +286,9 @@ class EscalationModel(mesa.Model):
             self.kinetic_today |= lanes
         if action in (Action.HALT_OPERATIONS, Action.CEASEFIRE_DECLARED):
             self.first_halt_day = np.where(lanes & (self.first_halt_day < 0), self.day, self.first_halt_day)
+        if action in (Action.AIRSTRIKE_CAPITAL, Action.SUSTAINED_CAMPAIGN) and not act.scheduled:
+            self.major_escalation_day = np.where(lanes & (self.major_escalation_day < 0), self.day,
+                                                 self.major_escalation_day)
         self.log.record(self.day, act)
 
     def apply(self, act: Act) -> None:
@@ -413,7 +419,8 @@ class EscalationModel(mesa.Model):
     def summary(self) -> dict[str, np.ndarray]:
         """Per-lane summary of the run so far: the outcome, the declared state that has a summary
         column (``sim.state``), and these derived figures: the first day of a truce (a halt or a
-        ceasefire), battle deaths and claims between the states, crossings open at the end, the
+        ceasefire), battle deaths and claims between the states, whether the states had fought before
+        the run began, crossings open at the end, the
         length of each crossing's first closure (to its reopening, or to the end of the run if it
         is still closed; -1 if it never closed), and the first day of every action."""
         pak, afg = self.pakistan, self.afghanistan
@@ -426,6 +433,7 @@ class EscalationModel(mesa.Model):
         out["first_truce_day"] = np.where((halt >= 0) & ((ceasefire < 0) | (halt < ceasefire)), halt, ceasefire)
         out["deaths_true"] = self.interstate_deaths()
         out["deaths_claimed"] = pak.claimed_inflicted + afg.claimed_inflicted
+        out["fought_before"] = np.full(self.lanes, self.scenario.initial["days_since_kinetic"] < NEVER)
         out["crossings_open_end"] = self.crossings_open.sum(axis=1)
         closed, reopened = self.first_closed_day, self.first_reopened_day
         spell = np.where(reopened >= 0, reopened - closed, np.where(closed >= 0, self.day - closed, -1))

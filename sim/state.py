@@ -156,13 +156,15 @@ WORLD_STATE: tuple[StateVar, ...] = (
     StateVar("renewed_fighting_day", int, -1, "day", "the first day of fighting between the states after the "
              "first truce (a halt or a ceasefire): the crisis recurred", summary="renewed_fighting_day"),
     StateVar("kinetic_days", int, 0, "days", "days with fighting between the states", summary="kinetic_days"),
+    StateVar("major_escalation_day", int, -1, "day", "the first day a party chose a strike on a capital or a "
+             "sustained campaign (scheduled acts aside)", summary="major_escalation_day"),
     StateVar("campaign_days", int, 0, "days", "days on which a sustained campaign was under way",
              summary="campaign_days"),
     StateVar("first_ceasefire_day", int, -1, "day", "the first day of a formal ceasefire", summary="first_ceasefire_day"),
     StateVar("ceasefire_host", int, -1, "mediator index", "who hosted the talks of the first ceasefire "
              "(-1: none, or agreed without a host)", summary="ceasefire_host"),
-    StateVar("war_day", int, -1, "day", "the day battle deaths between the states reached `outcome.war_deaths`",
-             summary="war_day"),
+    StateVar("war_day", int, -1, "day", "the day the run became a war: battle deaths between the states reached "
+             "`outcome.war_deaths`, or a campaign had lasted `outcome.campaign_days`", summary="war_day"),
     StateVar("closed_days", int, 0, "days", "days with at least one crossing closed", summary="closed_days"),
 )
 
