@@ -27,8 +27,8 @@ import sys
 from pathlib import Path
 
 import numpy as np
-
 from _common import ROOT, metadata, variant, write_json
+
 from sim.batch import run_batch
 from sim.batch.stats import proportion
 from sim.batch.store import rungs_matrix

@@ -26,6 +26,7 @@ from .events import Act, EventLog
 from .geography import place_index
 from .ladder import ACTION_CODES, Action
 from .outcomes import Outcome
+from .parameters import PARTIES
 from .scenario import Scenario, ScenarioError, parameter_specs
 from .state import NEVER, NO_ACT, WORLD_STATE, StateVar, lane_arrays
 from .streams import LaneStreams

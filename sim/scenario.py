@@ -21,7 +21,6 @@ from .ladder import SCHEDULABLE_BY, Action
 from .parameters import (
     CAPABILITY_KEYS,
     CROSSING_SPECS,
-    SITE_SPECS,
     GLOBAL_SPECS,
     INDIA_SPECS,
     INITIAL_GLOBAL_SPECS,
@@ -29,6 +28,7 @@ from .parameters import (
     MEDIATOR_SPECS,
     PARTIES,
     SCENARIO_SPECS,
+    SITE_SPECS,
     STATE_SPECS,
     TTP_SPECS,
     Spec,
