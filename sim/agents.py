@@ -102,6 +102,7 @@ class StateActor(Actor):
     def __init__(self, model: EscalationModel, name: str, opponent: str) -> None:
         super().__init__(model, name, initial=model.scenario.initial[name])
         self.opponent = opponent
+        self.index = PARTIES.index(name)
         self.inbox: list[Act] = []  # attacks delivered since the party last perceived
         caps = [Action.from_key(k) for k in model.scenario.params[f"{name}.capabilities"]]
         self.capabilities = sorted((a for a in caps if a is not Action.SUSTAINED_CAMPAIGN), key=lambda a: a.rung)
@@ -159,24 +160,32 @@ class StateActor(Actor):
         return self.p("ttp_attribution") * self.model.ttp.sanctuary if attack.actor == "ttp" else 1.0
 
     def feel(self, attack: Act) -> None:
-        """Grievance and provocation from one attack, in proportion to the blame laid for it.
+        """Grievance, provocation and the toll blamed on the sanctuary from one attack.
 
-        Grievance grows with the attack's rung (``grievance_per_attack`` at rung 10) and its
-        toll (``grievance_per_death``). The provocation rises to the attack's rung, or, for TTP
-        violence blamed on the sanctuary, to the rung of the party's chosen counter-terrorism
-        means (``ttp_response``). The day counts as one on which the party was attacked, unless
-        it blames no one for the attack (a TTP attack at no attribution): then its provocation
-        fades as on a quiet day.
+        Grievance grows, in proportion to the blame laid, with the attack's rung
+        (``grievance_per_attack`` at rung 10) and its toll (``grievance_per_death``), and by
+        ``capital_grievance`` more for a strike on the capital (a red line, the article). An attack by
+        the other state raises the provocation to its rung, at its place, and makes the day one
+        on which the party was attacked. A TTP attack never sets the provocation (a response to
+        the other state answers what that state did): its toll, times the blame, adds to the
+        toll the party holds against the sanctuary (``strikes_sanctuary``), and it provokes words
+        in proportion to the blame.
         """
         weight = self.blame(attack)
         mask = attack.lanes
         self.grievance += mask * weight * (self.p("grievance_per_attack") * attack.action.rung / 10
                                            + self.p("grievance_per_death") * attack.deaths_true)
-        provocation = self.ttp_response_rung if attack.actor == "ttp" else attack.action.rung
-        blamed = mask & (np.asarray(weight) > 0)
-        self.provocation_rung = np.where(blamed, np.maximum(self.provocation_rung, provocation), self.provocation_rung)
-        self.attacked_today |= blamed
+        if attack.action is Action.AIRSTRIKE_CAPITAL:
+            self.grievance += mask * self.p("capital_grievance")
         self.provocation_today = np.maximum(self.provocation_today, mask * weight)
+        if attack.actor == "ttp":
+            self.sanctuary_toll += mask * weight * attack.deaths_true
+            return
+        worse = mask & (attack.action.rung >= self.provocation_rung)
+        self.provocation_place = np.where(worse, attack.place, self.provocation_place)
+        self.provocation_rung = np.where(mask, np.maximum(self.provocation_rung, attack.action.rung),
+                                         self.provocation_rung)
+        self.attacked_today |= mask
 
     def count_losses(self, deaths: np.ndarray) -> None:
         """Own dead in interstate fighting: known truly, admitted in part (``acknowledgement_ratio``,
@@ -187,38 +196,76 @@ class StateActor(Actor):
         self.fighting_cost += self.p("cost_per_death") * deaths
 
     # ---- initiative --------------------------------------------------------------------------------
-    def choose_initiative(self) -> tuple[np.ndarray, np.ndarray]:
-        """Decide, per lane, whether to strike today and at which rung, from what the party knew at
-        the end of yesterday (both states decide at once): a deliberate strike (``wants_to_strike``),
-        the next day of a campaign under way unless bound, or else a local skirmish
-        (``border_incident``) at the party's lowest means."""
+    def choose_initiative(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Decide, per lane, whether to strike today, at which rung and where, from what the party
+        knew at the end of yesterday (both states decide at once): a deliberate strike on the
+        other state (``wants_to_strike``) or the next day of a campaign under way unless bound;
+        else a strike on the TTP's sanctuary (``strikes_sanctuary``), at the rung of
+        ``ttp_response``; else a clash at a disputed site (``border_clash``) at the party's lowest
+        means. Returns (strike, rung, place; -1 where the place is drawn)."""
         net = self.net_pressure()
-        strike = self.wants_to_strike(net) | (self.campaign_active & ~self.bound)
-        incident = self.border_incident() & ~strike
-        rungs = np.where(incident, self.capability_rungs[0], self.choose_rung(net, "initiative"))
-        return strike | incident, rungs
+        retaliate = self.wants_to_strike(net) | (self.campaign_active & ~self.bound)
+        rungs = self.choose_rung(net, "initiative")
+        sanctuary = self.strikes_sanctuary() & ~retaliate
+        rungs = np.where(sanctuary, self.ttp_response_rung, rungs)
+        clash, site_place = self.border_clash()
+        clash &= ~(retaliate | sanctuary)
+        rungs = np.where(clash, self.capability_rungs[0], rungs)
+        return retaliate | sanctuary | clash, rungs, np.where(clash, site_place, -1)
 
     def wants_to_strike(self, net: np.ndarray) -> np.ndarray:
-        """Strike deliberately: the hazard rate ``retaliation_propensity`` x positive net pressure,
-        held back by a truce (a bound party's rate is ``1 - ceasefire_commitment`` times it), only
-        while provoked and once ``retaliation_delay`` days have passed since the other state's
-        last attack (planned retaliation needs preparation)."""
+        """Strike the other state deliberately: the hazard rate ``retaliation_propensity`` x positive
+        net pressure, held back by a truce (a bound party's rate is ``1 - ceasefire_commitment``
+        times it), only while provoked by that state and once ``retaliation_delay`` days have
+        passed since its last attack (planned retaliation needs preparation)."""
         rate = self.p("retaliation_propensity") * np.maximum(net, 0)
         willing = hazard(np.where(self.bound, (1 - self.p("ceasefire_commitment")) * rate, rate))
         prepared = self.days_since_attacked >= self.p("retaliation_delay")
         return self.decide("initiative", willing) & (self.provocation_rung > 0) & prepared
 
-    def border_incident(self) -> np.ndarray:
-        """A skirmish started by local units, not by a decision to retaliate.
+    def strikes_sanctuary(self) -> np.ndarray:
+        """Strike the TTP's sanctuary on the other state's soil when the recent toll the party blames
+        on it exceeds what it tolerates: the hazard rate ``sanctuary_strike_rate`` x (toll -
+        ``sanctuary_tolerance``), held back by a truce like any strike. Deciding to strike settles
+        the toll. The toll includes attacks up to yesterday: a strike comes a day or more after
+        the attack it answers (two days in E03 and E11).
 
-        The article stresses frequent skirmishes along the disputed border even in calm years;
-        tension (grievance) makes them likelier (rate ``border_incident_rate`` x (1 + grievance)),
-        and a party bound by a truce keeps its units in check in proportion to its commitment.
-        Not a choice: it is drawn at the rate, without decision noise.
+        Sources: base_rates.md sections 5 and 8 (fewer than one strike a year; 2 of 13 attacks
+        that killed 5+ soldiers drew a strike within 7 days; the largest drew demarches); the
+        article's "key question" is the sanctuary (Salehyan 2007 on rebel sanctuaries and
+        interstate conflict).
         """
-        rate = self.p("border_incident_rate") * (1 + self.grievance)
-        rate = np.where(self.bound, rate * (1 - self.p("ceasefire_commitment")), rate)
-        return self.model.streams.bernoulli(f"{self.name}.incident", hazard(rate))
+        rate = self.p("sanctuary_strike_rate") * np.maximum(self.sanctuary_toll - self.p("sanctuary_tolerance"), 0)
+        rate = np.where(self.bound, (1 - self.p("ceasefire_commitment")) * rate, rate)
+        strike = self.decide("sanctuary", hazard(rate))
+        self.sanctuary_toll = np.where(strike, 0.0, self.sanctuary_toll)
+        return strike
+
+    def border_clash(self) -> tuple[np.ndarray, np.ndarray]:
+        """A clash started by local forces at a disputed site (a post, fence or gate under
+        construction, an incident at a crossing), not by a decision to retaliate.
+
+        Each site of the scenario (``[sites]``) sees clashes at ``clash_rate`` a year in calm
+        times, this party starting ``afghan_share`` of them (or the rest, for Pakistan); the
+        party's grievance multiplies the rate (1 + grievance). A truce between the capitals does
+        not hold local units back (an assumption: in the episodes clashes came back within days
+        at the same site, E06, E15); a clash while bound is a violation. Drawn at the rate,
+        without decision noise. Returns the lanes and the place of the (first) site that flared.
+
+        Sources: base_rates.md section 9 (construction disputes set off 8 of the 12 ground
+        clashes; who fired first is disputed in every episode).
+        """
+        clash = np.zeros(self.lanes, dtype=bool)
+        place = np.full(self.lanes, -1, dtype=np.int64)
+        tension = 1 + self.grievance
+        for site, spec in self.model.scenario.sites.items():
+            share = self.model.params.get(f"sites.{site}.afghan_share")
+            share = share if self.name == "afghanistan" else 1 - share
+            rate = self.model.params.get(f"sites.{site}.clash_rate") / 365 * share * tension
+            flare = self.model.streams.bernoulli(f"{self.name}.clash.{site}", hazard(rate)) & ~clash
+            place = np.where(flare, place_index(spec["location"]), place)
+            clash |= flare
+        return clash, place
 
     def choose_rung(self, net: np.ndarray, stream: str) -> np.ndarray:
         """Match the worst recent provocation, or go one rung above it with propensity
@@ -238,9 +285,10 @@ class StateActor(Actor):
         rung = self.capability_rungs[np.maximum(index, 0)]
         return np.where(campaign, Action.SUSTAINED_CAMPAIGN.rung, rung)
 
-    def strike(self, mask: np.ndarray, rungs: np.ndarray, location: str | None = None,
-               deaths: float | None = None) -> list[Act]:
-        """Strike the other state in the lanes of ``mask``, each at its rung.
+    def strike(self, mask: np.ndarray, rungs: np.ndarray, places: np.ndarray | None = None,
+               location: str | None = None, deaths: float | None = None) -> list[Act]:
+        """Strike the other state in the lanes of ``mask``, each at its rung and place (``places``,
+        where not -1; else drawn among the action's places, or ``location`` if given).
 
         The toll is Poisson with the action's lethality (or ``deaths``, for a scheduled strike);
         the party claims the toll x ``claim_inflation`` x a lognormal factor (``claim_noise``)
@@ -276,15 +324,18 @@ class StateActor(Actor):
             self.fighting_cost += lanes * action.rung / 10
             if action is Action.SUSTAINED_CAMPAIGN:
                 self.campaign_active |= lanes
-            acts.append(Act(self.name, action, self.opponent, lanes,
-                            pick_places(action, self.opponent, place_draw, location), true_here, claimed_here))
+            where = pick_places(action, self.opponent, place_draw, location)
+            if places is not None:
+                where = np.where(places >= 0, places, where)
+            acts.append(Act(self.name, action, self.opponent, lanes, where, true_here, claimed_here))
         self.acted_today |= mask
         return acts
 
     # ---- same-night counter-strike ------------------------------------------------------------------
     def counterstrike(self) -> list[Act]:
         """Answer an attack by the other state suffered today, the same night, if not already acting
-        and not bound: with propensity ``counterstrike_probability``, at the rung ``choose_rung`` gives.
+        and not bound: with propensity ``counterstrike_probability``, at the rung ``choose_rung``
+        gives (fire across the border answered where it came from).
 
         A reflex of the forces attacked (their rules of engagement), so not weighed against the
         party's net pressure; whether to fight on is the next day's initiative.
@@ -292,13 +343,16 @@ class StateActor(Actor):
         hit = (self.days_since_attacked == 0) & ~self.acted_today & ~self.bound
         answer = self.decide("counterstrike", self.p("counterstrike_probability"))
         rungs = self.choose_rung(self.net_pressure(), "counterstrike")
-        return self.strike(hit & answer, rungs)
+        local = rungs == Action.CROSS_BORDER_FIRE.rung  # fire answered with fire, where it came from
+        return self.strike(hit & answer, rungs, np.where(local, self.provocation_place, -1))
 
     # ---- deliberation: halts, crossings, crackdown, words ---------------------------------------
     def consider_halt(self) -> list[Act]:
-        """Halt operations when restraint outweighs pressure: a hazard rate ``halt_propensity`` x
-        negative net pressure, for a party that struck today or yesterday and is not bound."""
-        fighting = self.acted_today | (self.days_since_strike == 0)
+        """Halt operations, or declare restraint, when restraint outweighs pressure: a hazard rate
+        ``halt_propensity`` x negative net pressure, for a party in a fight (it struck, or was
+        attacked by the other state, today or yesterday) and not yet bound. Declared restraint
+        without a strike of one's own counts as a halt (E03: "we tolerated that attack")."""
+        fighting = self.acted_today | (self.days_since_strike == 0) | (self.days_since_attacked <= 1)
         willing = hazard(self.p("halt_propensity") * np.maximum(-self.net_pressure(), 0))
         return self.halt(fighting & ~self.bound & self.decide("halt", willing))
 
@@ -311,19 +365,18 @@ class StateActor(Actor):
         return [Act(self.name, Action.HALT_OPERATIONS, self.opponent, mask)]
 
     def manage_crossings(self) -> list[Act]:
-        """For a party that closes crossings (``closes_crossings``): close them the day it is
-        attacked or the day after, with propensity ``closure_propensity``; reopen closed ones at
-        the rate ``reopen_propensity`` a day once three days have passed without fighting between
-        the states, and none today."""
+        """For a party that closes crossings (``closes_crossings``), a chosen act: close a crossing
+        where a clash happened today or yesterday, with propensity ``closure_after_clash``; close
+        every crossing as pressure the day of, or after, a raid or worse on it, with propensity
+        ``closure_as_pressure``. Reopening is agreed at talks (``reopens_at_talks``)."""
         model = self.model
         if not model.scenario.params[f"{self.name}.closes_crossings"] or not model.crossing_names:
             return []
-        open_any = model.crossings_open.any(axis=1)
-        closed_any = ~model.crossings_open.all(axis=1)
-        close = open_any & (self.days_since_attacked <= 1) & self.decide("close", self.p("closure_propensity"))
-        quiet = (model.days_since_kinetic >= 3) & ~model.kinetic_today
-        reopen = closed_any & quiet & model.streams.bernoulli(f"{self.name}.reopen", self.p("reopen_propensity"))
-        return self.close_crossings(close) + self.reopen_crossings(reopen & ~close)
+        recent_clash = model.clash_day >= model.day - 1
+        after_clash = recent_clash & self.decide("close_after_clash", self.p("closure_after_clash"))[:, None]
+        raided = (self.days_since_attacked <= 1) & (self.provocation_rung >= Action.RAID_BORDER_POSTS.rung)
+        pressure = raided & self.decide("close_as_pressure", self.p("closure_as_pressure"))
+        return self._crossing_acts(Action.CLOSE_CROSSING, ((after_clash | pressure[:, None]) & model.crossings_open).T)
 
     def close_crossings(self, mask: np.ndarray) -> list[Act]:
         """Close every open crossing in the lanes of ``mask``."""
@@ -333,16 +386,34 @@ class StateActor(Actor):
         """Reopen every closed crossing in the lanes of ``mask``."""
         return self._crossing_acts(Action.REOPEN_CROSSING, mask & ~self.model.crossings_open.T)
 
+    def reopens_at_talks(self, talks: np.ndarray, host: str) -> list[Act]:
+        """At talks, reopen a crossing this party closed, with propensity (1 - exp(-``reopen_sensitivity``
+        x its closure cost)) x exp(-grievance): the costlier the closure has been for it, the likelier;
+        the angrier it is, the less. One decision per crossing, on its own stream per host.
+
+        Sources: base_rates.md section 3 (closures of 2-10 days ended at talks of officials, flag
+        meetings or envoys; Pakistan's closure of Chaman lasted 8 days, the Taliban's of Torkham 4).
+        """
+        model = self.model
+        willing = hazard(self.p("reopen_sensitivity") * self.closure_cost) * np.exp(-self.grievance)
+        mine = ~model.crossings_open & (model.closed_by == self.index)
+        lanes = np.array([talks & mine[:, i] & self.decide(f"reopen.{host}", willing)
+                          for i in range(len(model.crossing_names))])
+        return self._crossing_acts(Action.REOPEN_CROSSING, lanes)
+
     def _crossing_acts(self, action: Action, lanes_by_crossing: np.ndarray) -> list[Act]:
         return [Act(self.name, action, self.opponent, lanes, place_index(self.model.crossing_place(i)), crossing=i)
                 for i, lanes in enumerate(lanes_by_crossing) if lanes.any()]
 
     def consider_crackdown(self) -> list[Act]:
         """Crack down on the TTP under outside pressure, at most once a run: a hazard rate
-        ``crackdown_propensity`` x (mediators' restraint + the costs borne). Drawn without decision noise."""
+        ``crackdown_propensity`` x the pressure (mediators' restraint + the costs borne) above
+        ``crackdown_reluctance``. Drawn without decision noise. Article: "there is reluctance
+        within the Taliban to commit to a full-scale crackdown"."""
         pressure = self.restraint() + self.p("cost_sensitivity") * (self.fighting_cost + self.closure_cost)
+        excess = np.maximum(pressure - self.p("crackdown_reluctance"), 0)
         crack = ~self.crackdown_done & self.model.streams.bernoulli(
-            f"{self.name}.crackdown", hazard(self.p("crackdown_propensity") * pressure))
+            f"{self.name}.crackdown", hazard(self.p("crackdown_propensity") * excess))
         return self.crack_down(crack)
 
     def crack_down(self, mask: np.ndarray) -> list[Act]:
@@ -383,18 +454,21 @@ class StateActor(Actor):
 
     # ---- end of day ------------------------------------------------------------------------------------
     def bear_costs(self, closed_crossings: np.ndarray) -> None:
-        """Closed crossings cost both trading partners ``crossings.closure_cost_per_day`` each a day;
-        the weight of every past cost fades by ``cost_memory`` a day."""
+        """Every closed crossing costs each party ``crossings.closure_cost_per_day`` x its
+        ``trade_dependence`` a day (landlocked Afghanistan depends on them more); the weight of
+        every past cost fades by ``cost_memory`` a day."""
         keep_costs = 1 - self.p("cost_memory")
-        self.closure_cost = self.closure_cost * keep_costs + closed_crossings * self.model.params.get(
-            "crossings.closure_cost_per_day")
+        daily = self.model.params.get("crossings.closure_cost_per_day") * self.p("trade_dependence")
+        self.closure_cost = self.closure_cost * keep_costs + closed_crossings * daily
         self.fighting_cost *= keep_costs
 
     def forget(self) -> None:
-        """Grievance and the felt claims fade by ``grievance_decay`` a day; the provocation falls one
-        rung on a day the party was not attacked."""
+        """Grievance and the felt claims fade by ``grievance_decay`` a day, the toll blamed on the
+        sanctuary halves every ``toll_half_life`` days; the provocation falls one rung on a day the
+        party was not attacked by the other state."""
         self.grievance *= 1 - self.p("grievance_decay")
         self.recent_claims *= 1 - self.p("grievance_decay")
+        self.sanctuary_toll *= np.exp2(-1.0 / self.p("toll_half_life"))
         self.provocation_rung = np.where(self.attacked_today, self.provocation_rung,
                                          np.maximum(self.provocation_rung - 1, 0))
 
@@ -407,7 +481,8 @@ class StateActor(Actor):
         """Carry out a scheduled act with the rule that carries it out by choice."""
         action = shock.action
         if action.kinetic:
-            return self.strike(lanes, np.full(self.lanes, action.rung), shock.location or None, shock.deaths)
+            return self.strike(lanes, np.full(self.lanes, action.rung), location=shock.location or None,
+                               deaths=shock.deaths)
         if action is Action.HALT_OPERATIONS:
             return self.halt(lanes)
         if action is Action.CLOSE_CROSSING:
@@ -445,16 +520,31 @@ class MilitantGroup(Actor):
 
     def attack(self, count: np.ndarray | None = None, deaths: float | None = None,
                location: str | None = None) -> list[Act]:
-        """The day's attacks, Poisson at the daily rate (or ``count``, scheduled): one act per
-        lane-day, its toll Poisson with mean ``deaths_per_attack`` per attack (or ``deaths``),
-        claimed x ``claim_inflation``."""
-        if count is None:
-            count = self.model.streams.poisson("ttp.attacks", self.daily_rate())
-        lanes = count > 0
-        true = self.model.streams.poisson("ttp.deaths", self.p("deaths_per_attack") * count).astype(float)
+        """The day's attacks, Poisson at the daily rate (or ``count``, scheduled), one act per
+        lane-day, with a heavy-tailed toll of security-force deaths: an ordinary attack kills
+        Poisson(``deaths_per_attack``), mostly none or one; a share ``major_attack_share`` of the
+        attacks are mass-casualty attacks killing at least 5, with P(toll >= x) = (5 / x) **
+        ``major_tail`` (a discrete Pareto tail, capped at 1,000). A scheduled attack has its
+        shock's toll. Claims are the toll x ``claim_inflation``.
+
+        Sources: base_rates.md section 7 (0.5-0.6 security-force deaths per attack; attacks killing
+        5+ a few times a year, 10+ 0-3 times, 20+ twice in four years); Clauset, Young & Gleditsch
+        (2007) on the power-law tail of terrorist attacks' tolls.
+        """
+        streams = self.model.streams
+        rate = self.daily_rate()
+        share = self.p("major_attack_share")
+        ordinary = streams.poisson("ttp.attacks", rate * (1 - share)) if count is None else count
+        major = streams.poisson("ttp.major", rate * share) if count is None else np.zeros(self.lanes, np.int64)
+        count = ordinary + major
+        true = streams.poisson("ttp.deaths", self.p("deaths_per_attack") * ordinary).astype(float)
+        first, more = (np.floor(np.minimum(5 * (1 - streams.uniform("ttp.major_toll")) ** (-1 / self.p("major_tail")),
+                                           1000)) for _ in range(2))
+        true += (major >= 1) * first + np.maximum(major - 1, 0) * more
         if deaths is not None:
             true = np.full(self.lanes, float(deaths))
-        place = pick_places(Action.TTP_ATTACK, self.target, self.model.streams.uniform("ttp.place"), location)
+        lanes = count > 0
+        place = pick_places(Action.TTP_ATTACK, self.target, streams.uniform("ttp.place"), location)
         true *= lanes
         self.attacks += count
         self.deaths_inflicted += true
@@ -494,16 +584,19 @@ class OutsideRival(Actor):
 
 
 class Mediator(Actor):
-    """A third state that engages when the fighting reaches its trigger, in its own style.
+    """A third state, or the parties' own channel, that engages when the crisis reaches its trigger.
 
-    Styles nest: ``statement`` calls for restraint; ``mediation`` also offers to mediate and
-    restrains more; ``host_talks`` also convenes talks that can produce a formal ceasefire.
-    A mediator with an invoked defence pact stops mediating and backs its ally instead.
+    Styles of a third state nest: ``statement`` calls for restraint; ``mediation`` also offers
+    to mediate and restrains more; ``host_talks`` also convenes talks that can produce a formal
+    ceasefire or a reopening. The ``bilateral`` style is the parties' own channel (local
+    officials and commanders at flag meetings, envoys, jirgas of elders): it makes no
+    statements and convenes talks. A mediator whose defence pact is invoked takes its
+    partner's side: it backs the partner, presses it alone, and hosts no talks.
     """
 
     STATE = MEDIATOR_STATE
     STYLE_WEIGHTS = {"statement": "mediation.statement_weight", "mediation": "mediation.mediation_weight",
-                     "host_talks": "mediation.talks_weight"}
+                     "host_talks": "mediation.talks_weight", "bilateral": "mediation.bilateral_weight"}
 
     def __init__(self, model: EscalationModel, name: str, index: int) -> None:
         engaged = name in model.scenario.initial["mediators_engaged"]
@@ -525,15 +618,20 @@ class Mediator(Actor):
 
     @property
     def hosts_talks(self) -> bool:
-        """Whether it convenes talks: style ``host_talks``, and no invoked pact."""
-        return self.style == "host_talks" and not self.pact_invoked
+        """Whether it convenes talks: style ``host_talks`` or ``bilateral``, and no invoked pact."""
+        return self.style in ("host_talks", "bilateral") and not self.pact_invoked
 
     def restraint_on(self, party: str) -> np.ndarray | float:
         """Pressure to stop on ``party``: attention x leverage over it x the weight of its style
-        (``mediation.statement_weight`` < ``mediation_weight`` < ``talks_weight``); none once its pact is invoked."""
-        if self.pact_invoked:
-            return 0.0
+        (``mediation.statement_weight`` < ``mediation_weight`` < ``talks_weight``; the parties' own
+        channel ``bilateral_weight``). Once its pact is invoked it presses only its partner, with
+        its leverage x ``mediation.pact_restraint`` (alliance restraint: Pressman 2008; Fang,
+        Johnson & Leeds 2014)."""
         weight = self.model.params.get(self.STYLE_WEIGHTS[self.style])
+        if self.pact_invoked:
+            if party != self.pact_with:
+                return 0.0
+            weight = weight * self.model.params.get("mediation.pact_restraint")
         return self.attention * self.p(f"leverage.{party}") * weight
 
     def backing_for(self, party: str) -> np.ndarray | float:
@@ -557,28 +655,35 @@ class Mediator(Actor):
 
     def engage(self, mask: np.ndarray | None = None) -> list[Act]:
         """On the day engagement comes due (or in ``mask``): call for restraint, and, in the styles
-        ``mediation`` and ``host_talks``, offer to mediate. A mediator whose pact is invoked stays silent."""
+        ``mediation`` and ``host_talks`` without an invoked pact, offer to mediate. The parties' own
+        channel engages without statements."""
         due = (self.engage_day == self.model.day) & ~self.engaged if mask is None else mask & ~self.engaged
         self.engaged |= due
         self.attention = np.where(due, 1.0, self.attention)
-        if not due.any() or self.pact_invoked:
+        if not due.any() or self.style == "bilateral":
             return []
         acts = self.say(Action.CALL_FOR_RESTRAINT, due, "both", self.capital)
-        if self.style in ("mediation", "host_talks"):
+        if self.style in ("mediation", "host_talks") and not self.pact_invoked:
             acts += self.say(Action.MEDIATION_OFFER, due, "both", self.capital)
         return acts
 
     def convene_talks(self, forced: np.ndarray | None = None) -> np.ndarray:
-        """The lanes where it hosts talks today: engaged, no ceasefire yet, and fighting within the
-        last ``outcome.quiet_days`` days; with chance ``talks_propensity`` x its smaller leverage
-        over the two parties x its attention (or in ``forced``, a scheduled round of talks)."""
+        """The lanes where it hosts talks today: engaged, with something to agree (no ceasefire yet,
+        or a crossing closed), quiet days included; with chance ``talks_propensity`` x its smaller
+        leverage over the two parties x its attention, which fades without new violence (or in
+        ``forced``, a scheduled round of talks)."""
         model = self.model
-        can = self.engaged & ~model.ceasefire_in_force & (model.days_since_kinetic < model.quiet_days)
+        can = self.engaged & (~model.ceasefire_in_force | ~model.crossings_open.all(axis=1))
         leverage = np.minimum(self.p("leverage.pakistan"), self.p("leverage.afghanistan"))
         chance = self.p("talks_propensity") * leverage * self.attention
         talks = can & model.streams.bernoulli(f"{self.prefix}.talks", chance)
-        return talks if forced is None else forced & ~model.ceasefire_in_force
+        return talks if forced is None else forced.copy()
 
     def perform(self, shock: Shock, lanes: np.ndarray) -> list[Act]:
         """A scheduled call for restraint or offer: it engages at once."""
         return self.engage(lanes)
+
+    @property
+    def talks_action(self) -> Action:
+        """What its talks are called: talks hosted by a third state, or the parties' own talks."""
+        return Action.BILATERAL_TALKS if self.style == "bilateral" else Action.TALKS_HOSTED

@@ -3,7 +3,7 @@
     python -m sim.docs                        print the generated sections
     python -m sim.docs --write [docs/ODD.md]  replace them between their markers in the file
 
-Four sections are generated: the state variables (``sim.state``), the day's phases
+Five sections are generated: the escalation ladder (``sim.ladder``), the state variables (``sim.state``), the day's phases
 (``EscalationModel.PHASES`` and their docstrings), the rules (every rule method's docstring,
 actor by actor, and the model's own) and the parameters (``sim.parameters``). A test fails
 when docs/ODD.md and the code disagree.
@@ -24,13 +24,14 @@ from .parameters import (
     INITIAL_GLOBAL_SPECS,
     INITIAL_STATE_SPECS,
     MEDIATOR_SPECS,
+    SITE_SPECS,
     STATE_SPECS,
     TTP_SPECS,
     Spec,
 )
 from .state import MEDIATOR_STATE, PARTY_STATE, TTP_STATE, WORLD_STATE, StateVar
 
-SECTIONS = ("state", "phases", "rules", "parameters")
+SECTIONS = ("ladder", "state", "phases", "rules", "parameters")
 
 
 def markers(section: str) -> tuple[str, str]:
@@ -66,6 +67,7 @@ def parameter_table() -> str:
         ("India (`[india]`)", "india.", INDIA_SPECS),
         ("Mediators (`[mediators.<name>]`, any number)", "mediators.<name>.", MEDIATOR_SPECS),
         ("Crossings (`[crossings.<name>]`)", "crossings.<name>.", CROSSING_SPECS),
+        ("Disputed sites (`[sites.<name>]`)", "sites.<name>.", SITE_SPECS),
         ("Global (`[lethality]`, `[mediation]`, `[crossings]`, `[outcome]`)", "", GLOBAL_SPECS),
         ("Initial state of a party (`[initial.<party>]`)", "initial.<party>.", INITIAL_STATE_SPECS),
         ("Initial state, global (`[initial]`)", "initial.", INITIAL_GLOBAL_SPECS),
@@ -74,6 +76,22 @@ def parameter_table() -> str:
     for title, prefix, specs in sections:
         out += [f"#### {title}", "", *head, *_parameter_rows(prefix, specs), ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+# ---- the ladder -----------------------------------------------------------------------------------
+def ladder_table() -> str:
+    from .ladder import Action
+
+    rows = ["| rung | action | CAMEO | Goldstein | kinetic |", "|---|---|---|---|---|"]
+    rungs = sorted({a.rung for a in Action} | {0})
+    for rung in rungs:
+        actions = [a for a in Action if a.rung == rung]
+        if not actions:
+            rows.append("| 0 | status quo (a day without events) | – | – | – |")
+        for a in actions:
+            rows.append(f"| {a.rung:+d} | {a.key.replace('_', ' ')} | {a.cameo} | {a.goldstein:+.1f} | "
+                        f"{'yes' if a.kinetic else 'no'} |")
+    return "\n".join(rows) + "\n"
 
 
 # ---- state --------------------------------------------------------------------------------------
@@ -144,7 +162,7 @@ def _indent(text: str) -> str:
     return text.replace("\n", "\n  ")
 
 
-GENERATORS: dict[str, Callable[[], str]] = {"state": state_tables, "phases": phase_list, "rules": rules_text,
+GENERATORS: dict[str, Callable[[], str]] = {"ladder": ladder_table, "state": state_tables, "phases": phase_list, "rules": rules_text,
                                             "parameters": parameter_table}
 
 

@@ -27,7 +27,8 @@ class Act:
     """An action taken in the lanes of ``lanes`` (a boolean mask), with what it did there.
 
     ``place`` is a place index (one for every lane, or per lane; -1: none), ``crossing`` the
-    index of the crossing closed or reopened (-1: none); deaths and counts are per lane.
+    index of the crossing closed or reopened (-1: none); deaths and counts are per lane;
+    ``scheduled`` marks an act the scenario forced rather than its actor chose.
     """
 
     actor: str
@@ -39,6 +40,7 @@ class Act:
     deaths_claimed: np.ndarray | None = None
     count: np.ndarray | None = None
     crossing: int = -1
+    scheduled: bool = False  # forced by the scenario (a shock), not chosen by its actor
 
 
 @dataclass(frozen=True)

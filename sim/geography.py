@@ -1,8 +1,10 @@
 """Places of the crisis and where each kind of action happens.
 
 Coordinates are approximate (degrees, WGS84), good enough for a schematic map. The places
-are those the seed article names (Kabul, Paktika, Kunar, Nangarhar, Islamabad) plus the
-border districts, crossings and cities a reader of the crisis needs to locate events.
+are those the seed article names (Kabul, Paktika, Kunar, Nangarhar, Islamabad), the places
+of the earlier episodes (crossings and disputed posts: Torkham, Chaman / Spin Boldak, Kurram,
+Goshta, Paktia; the TTP's attacks in North and South Waziristan, Bannu, Dera Ismail Khan,
+Orakzai) and the cities a reader of the crisis needs to locate events.
 """
 
 from __future__ import annotations
@@ -36,6 +38,13 @@ PLACES: dict[str, Place] = {
     "peshawar": Place("Peshawar", 34.01, 71.58, "pakistan"),
     "quetta": Place("Quetta", 30.18, 67.00, "pakistan"),
     "bajaur": Place("Bajaur", 34.78, 71.50, "pakistan"),
+    "goshta": Place("Goshta", 34.30, 70.95, "afghanistan"),
+    "paktia": Place("Paktia", 33.60, 69.40, "afghanistan"),
+    "north_waziristan": Place("North Waziristan", 32.98, 70.10, "pakistan"),
+    "south_waziristan": Place("South Waziristan", 32.30, 69.85, "pakistan"),
+    "bannu": Place("Bannu", 32.99, 70.60, "pakistan"),
+    "dera_ismail_khan": Place("Dera Ismail Khan", 31.83, 70.90, "pakistan"),
+    "orakzai": Place("Orakzai", 33.67, 71.10, "pakistan"),
     "doha": Place("Doha", 25.29, 51.53, "abroad"),
     "riyadh": Place("Riyadh", 24.71, 46.68, "abroad"),
     "beijing": Place("Beijing", 39.90, 116.40, "abroad"),
@@ -58,7 +67,8 @@ TARGET_PLACES: dict[tuple[Action, str], tuple[str, ...]] = {
     (Action.CROSS_BORDER_FIRE, "pakistan"): ("kurram", "bajaur", "torkham", "chaman"),
     (Action.SUSTAINED_CAMPAIGN, "afghanistan"): ("kabul", "paktika", "khost", "kunar", "nangarhar"),
     (Action.SUSTAINED_CAMPAIGN, "pakistan"): ("kurram", "bajaur", "peshawar", "quetta"),
-    (Action.TTP_ATTACK, "pakistan"): ("peshawar", "kurram", "bajaur", "quetta"),
+    (Action.TTP_ATTACK, "pakistan"): ("north_waziristan", "south_waziristan", "bannu", "dera_ismail_khan",
+                                      "peshawar", "kurram", "bajaur", "orakzai", "quetta"),
 }
 
 

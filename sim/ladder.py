@@ -39,6 +39,7 @@ class Action(Enum):
     CEASEFIRE_DECLARED = Rung(-6, "0871", 9.0, False, "declares a ceasefire with", "#1a9850")
     HALT_OPERATIONS = Rung(-5, "087", 9.0, False, "halts military operations against", "#66bd63")
     TALKS_HOSTED = Rung(-4, "044", 2.5, False, "hosts talks between", "#a6d96a")
+    BILATERAL_TALKS = Rung(-4, "046", 7.0, False, "hold talks between", "#b8e186")
     CRACKDOWN_ON_TTP = Rung(-3, "080", 5.0, False, "cracks down on the TTP, at the demand of", "#d9ef8b")
     REOPEN_CROSSING = Rung(-2, "085", 7.0, False, "reopens a crossing with", "#91bfdb")
     MEDIATION_OFFER = Rung(-1, "039", 5.0, False, "offers to mediate between", "#4575b4")
@@ -111,5 +112,5 @@ SCHEDULABLE_BY: dict[str, tuple[Action, ...]] = {
                                    Action.THREAT_OF_FORCE),
     "ttp": (Action.TTP_ATTACK,),
     "india": (Action.ACCUSATION, Action.THREAT_OF_FORCE, Action.CALL_FOR_RESTRAINT),
-    "mediator": (Action.CALL_FOR_RESTRAINT, Action.MEDIATION_OFFER, Action.TALKS_HOSTED),
+    "mediator": (Action.CALL_FOR_RESTRAINT, Action.MEDIATION_OFFER, Action.TALKS_HOSTED, Action.BILATERAL_TALKS),
 }

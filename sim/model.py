@@ -12,6 +12,7 @@ writes another's state.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 from collections.abc import Callable, Iterable, Mapping
@@ -25,8 +26,9 @@ from .events import Act, EventLog
 from .geography import place_index
 from .ladder import ACTION_CODES, Action
 from .outcomes import Outcome
+from .parameters import PARTIES
 from .scenario import Scenario, ScenarioError, parameter_specs
-from .state import NO_ACT, WORLD_STATE, StateVar, lane_arrays
+from .state import NEVER, NO_ACT, WORLD_STATE, StateVar, lane_arrays
 from .streams import LaneStreams
 
 NO_DAY = -1
@@ -37,7 +39,7 @@ class ParameterView:
 
     def __init__(self, scenario: Scenario, lanes: int, lane_params: Mapping[str, Any] | None) -> None:
         self._values: dict[str, Any] = dict(scenario.params)
-        self._specs = parameter_specs(scenario.mediators)
+        self._specs = parameter_specs(scenario.mediators, scenario.sites)
         self._lanes = lanes
         for key, values in (lane_params or {}).items():
             self.set(key, values, scenario.source)
@@ -117,8 +119,16 @@ class EscalationModel(mesa.Model):
         n, init = self.lanes, self.scenario.initial
         for key, values in lane_arrays(self.STATE, n, init).items():
             setattr(self, key, values)
-        opened = [c["open"] for c in self.scenario.crossings.values()]
-        self.crossings_open = np.array([opened] * n, dtype=bool).reshape(n, len(opened))
+        crossings = list(self.scenario.crossings.values())
+        opened = [c["open"] for c in crossings]
+        shape = (n, len(crossings))
+        self.crossings_open = np.array([opened] * n, dtype=bool).reshape(shape)
+        closer = [-1 if c["open"] else PARTIES.index(c["closed_by"]) for c in crossings]
+        self.closed_by = np.array([closer] * n, dtype=np.int8).reshape(shape)
+        self.clash_day = np.full(shape, -999, dtype=np.int64)
+        self.first_closed_day = np.where(self.crossings_open, -1, 0).astype(np.int64)
+        self.first_reopened_day = np.full(shape, -1, dtype=np.int64)
+        self.crossing_at = {c["location"]: i for i, c in enumerate(crossings)}
         self.rung_history = np.zeros((self.horizon, n), dtype=np.int8)
         self.first_day = np.full((n, len(ACTION_CODES)), NO_DAY, dtype=np.int64)
         shape = (len(self.actor_names), n, len(ACTION_CODES))
@@ -159,7 +169,8 @@ class EscalationModel(mesa.Model):
                 host = self.mediator(shock.actor)
                 self.hold_talks(host, host.convene_talks(forced=everywhere))
             else:
-                self.carry_out(self.actor(shock.actor).perform(shock, everywhere))
+                acts = self.actor(shock.actor).perform(shock, everywhere)
+                self.carry_out(dataclasses.replace(act, scheduled=True) for act in acts)
 
     def ttp_attacks(self) -> None:
         """The TTP's attacks on its target (``MilitantGroup.attack``)."""
@@ -169,8 +180,8 @@ class EscalationModel(mesa.Model):
         """Both states decide at once, from what they knew at the end of yesterday, whether to strike
         and how hard (``StateActor.choose_initiative``); then they strike, Pakistan first."""
         decisions = [state.choose_initiative() for state in self.states]
-        for state, (strike, rungs) in zip(self.states, decisions, strict=True):
-            self.carry_out(state.strike(strike, rungs))
+        for state, (strike, rungs, places) in zip(self.states, decisions, strict=True):
+            self.carry_out(state.strike(strike, rungs, places))
 
     def perception(self) -> None:
         """Each state takes in the attacks delivered to it so far today (``StateActor.perceive``)."""
@@ -201,22 +212,31 @@ class EscalationModel(mesa.Model):
 
     def end_day(self) -> None:
         """Closed crossings cost both states and memories fade (``StateActor.bear_costs``, ``forget``,
-        ``count_days``); then the day's records: days since fighting, days closed, the day's rung,
-        the day battle deaths reach the war threshold, the DataCollector's series."""
+        ``count_days``); then the day's records: days since fighting, days of fighting and of a
+        campaign, the first fighting and the first fighting after a truce, days closed, the day's
+        rung, the day war is reached (battle deaths at ``outcome.war_deaths``, or a campaign of
+        ``outcome.campaign_days``), the DataCollector's series."""
         closed = (~self.crossings_open).sum(axis=1)
         for state in self.states:
             state.bear_costs(closed)
             state.forget()
             state.count_days()
         self.days_since_kinetic = np.where(self.kinetic_today, 0, self.days_since_kinetic + 1)
+        self.kinetic_days += self.kinetic_today
+        self.first_kinetic_day = np.where(self.kinetic_today & (self.first_kinetic_day < 0), self.day,
+                                          self.first_kinetic_day)
+        renewed = self.kinetic_today & (self.first_halt_day >= 0) & (self.day > self.first_halt_day)
+        self.renewed_fighting_day = np.where(renewed & (self.renewed_fighting_day < 0), self.day,
+                                             self.renewed_fighting_day)
+        self.campaign_days += self.pakistan.campaign_active | self.afghanistan.campaign_active
         self.closed_days += closed > 0
         self.rung_today = np.where(self.rung_today == NO_ACT, 0, self.rung_today)
         self.peak_rung = np.maximum(self.peak_rung, self.rung_today)
         if self.day < self.rung_history.shape[0]:
             self.rung_history[self.day] = self.rung_today
-        deaths = self.interstate_deaths()
-        self.war_day = np.where((self.war_day < 0) & (deaths >= self.params.get("outcome.war_deaths")),
-                                self.day, self.war_day)
+        war = (self.interstate_deaths() >= self.params.get("outcome.war_deaths")) | (
+            self.campaign_days >= self.params.get("outcome.campaign_days"))
+        self.war_day = np.where((self.war_day < 0) & war, self.day, self.war_day)
         if self.datacollector is not None:
             self.datacollector.collect(self)
         self.day += 1
@@ -251,7 +271,8 @@ class EscalationModel(mesa.Model):
         The day's rung is the highest rung of the day's acts by the states and the mediators: TTP
         attacks, nearly daily background violence, are counted but do not set it. A kinetic act
         by a state makes the day one of fighting between the states. A halt, or a ceasefire,
-        marks the first day of a truce.
+        marks the first day of a truce; a strike on a capital or a campaign that a party chose
+        (not one the scenario scheduled) marks a major escalation.
         """
         lanes, action = act.lanes, act.action
         if act.actor != "ttp":
@@ -266,6 +287,9 @@ class EscalationModel(mesa.Model):
             self.kinetic_today |= lanes
         if action in (Action.HALT_OPERATIONS, Action.CEASEFIRE_DECLARED):
             self.first_halt_day = np.where(lanes & (self.first_halt_day < 0), self.day, self.first_halt_day)
+        if action in (Action.AIRSTRIKE_CAPITAL, Action.SUSTAINED_CAMPAIGN) and not act.scheduled:
+            self.major_escalation_day = np.where(lanes & (self.major_escalation_day < 0), self.day,
+                                                 self.major_escalation_day)
         self.log.record(self.day, act)
 
     def apply(self, act: Act) -> None:
@@ -273,9 +297,10 @@ class EscalationModel(mesa.Model):
 
         A TTP attack is delivered to its target state, which takes it in when it next perceives.
         A state's use of force is delivered to the other state; it ends every halt and ceasefire
-        in its lanes (both parties released, the ceasefire over); and an airstrike on the TTP's
-        host costs the TTP capacity. Closing or reopening a crossing changes that crossing; a
-        crackdown costs the TTP part of its sanctuary. Words, halts (the party binds itself) and
+        in its lanes (both parties released, the ceasefire over); an airstrike on the TTP's host
+        costs the TTP capacity; fire at a crossing is a clash there (``note_clash``). Closing or
+        reopening a crossing changes that crossing (``set_crossing``); a crackdown costs the TTP
+        part of its sanctuary. Words, halts (the party binds itself) and
         a violation of a truce (the strike that follows does the rest) change nothing else.
         """
         action, lanes = act.action, act.lanes
@@ -288,21 +313,47 @@ class EscalationModel(mesa.Model):
             self.ceasefire_in_force &= ~lanes
             if action.rung >= Action.AIRSTRIKE_BORDER_PROVINCE.rung and act.target == self.ttp.host:
                 self.ttp.suffer_strikes(lanes)
+            if action is Action.CROSS_BORDER_FIRE:
+                self.note_clash(act)
         elif action in (Action.CLOSE_CROSSING, Action.REOPEN_CROSSING):
-            is_open = action is Action.REOPEN_CROSSING
-            self.crossings_open[:, act.crossing] = np.where(lanes, is_open, self.crossings_open[:, act.crossing])
+            self.set_crossing(act, action is Action.REOPEN_CROSSING)
         elif action is Action.CRACKDOWN_ON_TTP:
             self.ttp.lose_sanctuary(lanes)
 
+    def note_clash(self, act: Act) -> None:
+        """Fire between the states at a crossing's site makes the day one of a clash at that crossing."""
+        places = np.broadcast_to(act.place, act.lanes.shape)
+        for location, i in self.crossing_at.items():
+            here = act.lanes & (places == place_index(location))
+            self.clash_day[:, i] = np.where(here, self.day, self.clash_day[:, i])
+
+    def set_crossing(self, act: Act, is_open: bool) -> None:
+        """A crossing closed or reopened: who closed it, and the first closing and reopening days."""
+        i, lanes = act.crossing, act.lanes
+        self.crossings_open[:, i] = np.where(lanes, is_open, self.crossings_open[:, i])
+        if is_open:
+            first = lanes & (self.first_reopened_day[:, i] < 0) & (self.first_closed_day[:, i] >= 0)
+            self.first_reopened_day[:, i] = np.where(first, self.day, self.first_reopened_day[:, i])
+            self.closed_by[:, i] = np.where(lanes, -1, self.closed_by[:, i])
+        else:
+            self.first_closed_day[:, i] = np.where(lanes & (self.first_closed_day[:, i] < 0), self.day,
+                                                   self.first_closed_day[:, i])
+            self.closed_by[:, i] = np.where(lanes, self.state(act.actor).index, self.closed_by[:, i])
+
     def hold_talks(self, host: Mediator, talks: np.ndarray) -> None:
-        """Talks hosted by ``host`` in the lanes of ``talks``: each party decides whether it accepts a
-        ceasefire (``StateActor.accepts_ceasefire``), and where both do, one is declared."""
-        agree = talks.copy()
+        """Talks hosted by ``host`` (a third state, or the parties' own channel) in the lanes of
+        ``talks``: where no ceasefire holds, each party decides whether it accepts one
+        (``StateActor.accepts_ceasefire``), and where both do, one is declared; each party decides
+        whether to reopen the crossings it closed (``StateActor.reopens_at_talks``)."""
+        agree = talks & ~self.ceasefire_in_force
         for state in self.states:
             agree &= state.accepts_ceasefire(host.name)
+        reopen = [state.reopens_at_talks(talks, host.name) for state in self.states]
         if talks.any():
-            self.carry_out([Act(host.name, Action.TALKS_HOSTED, "both", talks, place_index(host.capital))])
+            self.carry_out([Act(host.name, host.talks_action, "both", talks, place_index(host.capital))])
             self.declare_ceasefire(agree, host)
+            for acts in reopen:
+                self.carry_out(acts)
 
     def declare_ceasefire(self, lanes: np.ndarray, host: Mediator | None) -> None:
         """Both parties declare a ceasefire (after talks hosted by ``host``, or scheduled): both are
@@ -352,12 +403,15 @@ class EscalationModel(mesa.Model):
 
     # ---- outcomes ---------------------------------------------------------------------------------------
     def outcome(self) -> np.ndarray:
-        """Outcome code per lane (see ``sim.outcomes.Outcome``), by the rules of docs/ODD.md."""
-        war = (self.first_day[:, ACTION_CODES[Action.SUSTAINED_CAMPAIGN]] >= 0) | (self.war_day >= 0)
-        truce = self.ceasefire_in_force | self.pakistan.bound | self.afghanistan.bound
-        deescalated = truce & (self.days_since_kinetic >= self.quiet_days)
-        return np.where(war, Outcome.WAR.code, np.where(deescalated, Outcome.DEESCALATED.code,
-                                                        Outcome.CONTAINED.code))
+        """The outcome of each run so far, by behaviour (``sim.outcomes``): war once battle deaths
+        reached ``outcome.war_deaths`` or a campaign lasted ``outcome.campaign_days``; otherwise
+        de-escalated when the states fought (in the run, or before it began) and have not fought
+        for ``outcome.quiet_days`` days; fighting when they fought more recently; calm when they
+        never fought."""
+        fought = (self.kinetic_days > 0) | (self.scenario.initial["days_since_kinetic"] < NEVER)
+        quiet = self.days_since_kinetic >= self.quiet_days
+        return np.select([self.war_day >= 0, ~fought, quiet],
+                         [Outcome.WAR.code, Outcome.CALM.code, Outcome.DEESCALATED.code], Outcome.CONTAINED.code)
 
     def declared(self) -> list[tuple[str, Any, tuple[StateVar, ...]]]:
         """(name, holder, declarations) of the world and of every actor with declared state."""
@@ -366,8 +420,10 @@ class EscalationModel(mesa.Model):
     def summary(self) -> dict[str, np.ndarray]:
         """Per-lane summary of the run so far: the outcome, the declared state that has a summary
         column (``sim.state``), and these derived figures: the first day of a truce (a halt or a
-        ceasefire), battle deaths and claims between the states, crossings open at the end, and
-        the first day of every action."""
+        ceasefire), battle deaths and claims between the states, whether the states had fought before
+        the run began, crossings open at the end, the
+        length of each crossing's first closure (to its reopening, or to the end of the run if it
+        is still closed; -1 if it never closed), and the first day of every action."""
         pak, afg = self.pakistan, self.afghanistan
         out = {"run": self.run_indices.copy(), "outcome": self.outcome()}
         for actor, holder, declarations in self.declared():
@@ -378,7 +434,12 @@ class EscalationModel(mesa.Model):
         out["first_truce_day"] = np.where((halt >= 0) & ((ceasefire < 0) | (halt < ceasefire)), halt, ceasefire)
         out["deaths_true"] = self.interstate_deaths()
         out["deaths_claimed"] = pak.claimed_inflicted + afg.claimed_inflicted
+        out["fought_before"] = np.full(self.lanes, self.scenario.initial["days_since_kinetic"] < NEVER)
         out["crossings_open_end"] = self.crossings_open.sum(axis=1)
+        closed, reopened = self.first_closed_day, self.first_reopened_day
+        spell = np.where(reopened >= 0, reopened - closed, np.where(closed >= 0, self.day - closed, -1))
+        for i, name in enumerate(self.crossing_names):
+            out[f"first_closure_days_{name}"] = spell[:, i]
         for action, code in ACTION_CODES.items():
             out[f"first_{action.key}"] = self.first_day[:, code].copy()
         return out

@@ -1,13 +1,16 @@
-"""How a run ends: the three outcomes and the rules that assign them (see docs/ODD.md).
+"""How a run ends, by what the states did (``EscalationModel.outcome``; docs/ODD.md):
 
-* de-escalated -- at the horizon a ceasefire or a halt holds and no kinetic action between
-  the states happened in the last ``outcome.quiet_days`` days (14 by default);
-* war -- a sustained campaign was launched, or battle deaths between the states reached
-  ``outcome.war_deaths`` (1,000: the Correlates of War threshold);
-* contained -- anything else: clashes that stay under the war threshold.
+* war -- battle deaths between the states reached ``outcome.war_deaths`` (1,000: the
+  Correlates of War threshold), or a sustained campaign lasted ``outcome.campaign_days`` (7);
+* de-escalated -- otherwise, the states fought (in the run or before it began) and then did
+  not fight in the last ``outcome.quiet_days`` days (14) of the horizon, whether or not a
+  formal halt or ceasefire holds (half the earlier episodes ended tacitly);
+* fighting -- they fought within those last days, below the war threshold (key ``contained``);
+* calm -- the states never fought.
 
 TTP attacks are background violence, not battle deaths between the states: they count
-neither towards the war threshold nor against the quiet days.
+neither towards the war threshold nor against the quiet days. The path outcomes (days of
+fighting, renewed fighting after a truce, days closed, ...) are in each run's summary.
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from enum import Enum
 
 class Outcome(Enum):
     DEESCALATED = (0, "de-escalated", "#1a9850")
-    CONTAINED = (1, "contained", "#fdae61")
+    CONTAINED = (1, "fighting goes on", "#fdae61")
     WAR = (2, "war", "#a50026")
+    CALM = (3, "no fighting", "#9ecae1")
 
     @property
     def code(self) -> int:

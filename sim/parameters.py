@@ -68,9 +68,6 @@ STATE_SPECS: dict[str, Spec] = {
                               ASSUMED + "planned retaliation needs preparation: no initiative until this many "
                               "days after the last attack by the other state; Article: the Taliban struck back "
                               "two days after the strikes"),
-    "border_incident_rate": Spec(float, 0.02, "skirmishes per day at zero grievance", 0.0, 1.0,
-                                 "Article: frequent skirmishes and clashes along the disputed border; "
-                                 "the rate is an assumption"),
     "counterstrike_probability": Spec(float, 0.5, "probability", 0.0, 1.0,
                                       ASSUMED + "chance to answer an attack the same night; Article: Pakistan "
                                       "counter-struck the night the Taliban raided its posts"),
@@ -86,6 +83,10 @@ STATE_SPECS: dict[str, Spec] = {
                                  ASSUMED + "an attack's sting scales with its rung"),
     "grievance_per_death": Spec(float, 0.02, "grievance units per own death", 0.0, 1.0,
                                 ASSUMED + "own losses, known truly to the party, add grievance"),
+    "capital_grievance": Spec(float, 0.0, "grievance units per strike on its capital", 0.0, 50.0,
+                              "Article: a strike on Kabul 'would cross a red line in bilateral relations'; the "
+                              "last foreign airstrike on Kabul was in 2022; none of the earlier episodes' strikes "
+                              "hit a capital"),
     "cost_sensitivity": Spec(float, 0.01, "pressure units per cost unit", 0.0, 1.0,
                              ASSUMED + "accumulated costs of fighting and closures push towards a halt"),
     "cost_memory": Spec(float, 0.03, "fraction per day", 0.0, 1.0,
@@ -117,30 +118,71 @@ STATE_SPECS: dict[str, Spec] = {
                                ASSUMED + "net pressure needed to launch a sustained campaign"),
     "capabilities": Spec(list, list(CAPABILITY_KEYS), "kinetic actions", source=ASSUMED
                          + "Article: the Taliban retaliated on the ground; only Pakistan struck from the air"),
-    "closes_crossings": Spec(bool, False, "flag", source="Article: Pakistan closed two crossings on 12 October"),
-    "closure_propensity": Spec(float, 0.5, "probability per day after an attack", 0.0, 1.0,
-                               ASSUMED + "chance to close the crossings the day after suffering an attack"),
-    "reopen_propensity": Spec(float, 0.05, "probability per quiet day", 0.0, 1.0,
-                              ASSUMED + "chance to reopen closed crossings on a quiet day under a truce"),
-    "crackdown_propensity": Spec(float, 0.0, "per day per unit of outside pressure", 0.0, 1.0,
-                                 ASSUMED + "Article: reluctance within the Taliban to a full crackdown"),
+    "closes_crossings": Spec(bool, False, "flag",
+                             source="Article: Pakistan closed two crossings on 12 October; episodes: Pakistan "
+                             "closed Chaman (E05), the Taliban closed Torkham (E08)"),
+    "closure_after_clash": Spec(float, 0.5, "probability", 0.0, 1.0,
+                                "Episodes (base_rates.md section 3): the gate shut after a clash at Torkham or "
+                                "Chaman in 7 of 7 episodes; the chance that this party closes the crossing where a "
+                                "clash happened, the day of the clash or the next"),
+    "closure_as_pressure": Spec(float, 0.0, "probability", 0.0, 1.0,
+                                "Article: Pakistan closed two crossings the day after the raids on its posts; "
+                                "episodes: no closure followed the air-strike episodes (0 of 3); the chance of "
+                                "closing every crossing the day of, or after, a raid or worse on this party"),
+    "trade_dependence": Spec(float, 1.0, "multiplier of the closure cost", 0.0, 10.0,
+                             ASSUMED + "how much a closed crossing costs this party: landlocked Afghanistan "
+                             "depends on the crossings more than Pakistan (episodes E10: Pakistan's customs "
+                             "counted a loss per day of closure; no figure for Afghanistan)"),
+    "reopen_sensitivity": Spec(float, 0.05, "per cost unit", 0.0, 10.0,
+                               "Episodes (base_rates.md section 3): closures lasted 2-10 days (median 4) and ended "
+                               "at talks of officials, flag meetings or envoys; at talks the closing party reopens "
+                               "with propensity (1 - exp(-sensitivity x its closure cost)) x exp(-grievance): the "
+                               "chance grows with the cost borne and falls with grievance"),
+    "crackdown_propensity": Spec(float, 0.0, "per day per unit of pressure above reluctance", 0.0, 1.0,
+                                 "Article: 'reluctance within the Taliban to commit to a full-scale crackdown'; "
+                                 "no crackdown in the episodes"),
+    "crackdown_reluctance": Spec(float, 0.0, "pressure units", 0.0, 100.0,
+                                 "Article: the Taliban are reluctant to crack down on the TTP, who fought beside "
+                                 "them; pressure (restraint, costs) below this does not move them"),
+    "sanctuary_strike_rate": Spec(float, 0.0, "per day per attributed death above tolerance", 0.0, 1.0,
+                                  "Episodes (base_rates.md sections 5 and 8): strikes inside Afghanistan came 2 "
+                                  "days after attacks that killed 7 soldiers (E03, E11), 2 of 13 such attacks "
+                                  "drew a strike within 7 days, fewer than one strike a year; the daily hazard "
+                                  "of a strike on the sanctuary grows with the recent toll blamed on it"),
+    "sanctuary_tolerance": Spec(float, 10.0, "attributed deaths", 0.0, 1000.0,
+                                "Episodes (base_rates.md section 8): most mass-casualty attacks drew protests, not "
+                                "strikes; the recent toll blamed on the sanctuary that the party bears without "
+                                "striking"),
+    "toll_half_life": Spec(float, 3.0, "days", 0.25, 365.0,
+                           "Episodes: the strikes came 2 days after the attacks they answered (E03, E11); how fast "
+                           "the memory of a toll fades"),
+
     "ttp_attribution": Spec(float, 0.0, "share of TTP attacks blamed on this party", 0.0, 1.0,
                             "Article: Pakistan says Afghan soil is a base for terrorism against it"),
-    "ttp_response": Spec(str, "cross_border_fire", "kinetic action", choices=CAPABILITY_KEYS,
-                         source="the means with which the party answers TTP violence it blames on the sanctuary; "
-                         "Article: the 9 October strikes hit Kabul and Paktika"),
+    "ttp_response": Spec(str, "airstrike_border_province", "kinetic action", choices=CAPABILITY_KEYS,
+                         source="the means of a strike on the sanctuary; episodes: air or drone strikes in Khost, "
+                         "Kunar, Paktika, Nangarhar (E03, E11, E18); Article: the 9 October strikes hit Kabul and "
+                         "Paktika"),
 }
 
 TTP_SPECS: dict[str, Spec] = {
     "attack_rate": Spec(float, 600 / 365, "attacks per day", 0.0, 20.0,
                         "Article: ACLED counts ~600 TTP attacks on Pakistan's military in a year"),
-    "deaths_per_attack": Spec(float, 0.5, "mean deaths per attack", 0.0, 20.0,
-                              ASSUMED + "most attacks are small; no figure in the article"),
+    "deaths_per_attack": Spec(float, 0.45, "mean security-force deaths per ordinary attack", 0.0, 20.0,
+                              "Episodes (base_rates.md section 7): PICSS counts 0.51-0.57 security-force deaths "
+                              "per militant attack (2024, H1 2025), the mass-casualty attacks included"),
+    "major_attack_share": Spec(float, 0.006, "share of attacks", 0.0, 0.2,
+                               "Episodes (base_rates.md section 7): attacks killing 5 or more soldiers came 2-5 "
+                               "times a year (a lower bound) among some 600 a year"),
+    "major_tail": Spec(float, 1.3, "exponent of P(toll >= x) ~ x^-a", 0.3, 5.0,
+                       "Episodes (base_rates.md section 7): of the listed attacks with 5+ soldiers killed, half "
+                       "killed 10+ and one in seven 20+; terrorist attacks' tolls are heavy-tailed (Clauset, "
+                       "Young & Gleditsch 2007)"),
     "sanctuary_dependence": Spec(float, 0.6, "share of capacity", 0.0, 1.0,
                                  ASSUMED + "Article: Pakistan says the TTP operates from Afghanistan"),
     "crackdown_effect": Spec(float, 0.5, "share of sanctuary removed by a crackdown", 0.0, 1.0,
                              ASSUMED + "a crackdown halves the sanctuary"),
-    "strike_attrition": Spec(float, 0.02, "share of capacity lost per airstrike", 0.0, 1.0,
+    "strike_attrition": Spec(float, 0.02, "share of capacity lost per airstrike on its host", 0.0, 1.0,
                              ASSUMED + "strikes on camps degrade the group a little"),
     "claim_inflation": Spec(float, 1.5, "claimed / true deaths", 0.1, 100.0, ASSUMED + "militants inflate too"),
     "target": Spec(str, "pakistan", "party", choices=PARTIES,
@@ -154,13 +196,16 @@ INDIA_SPECS: dict[str, Spec] = {
                           ASSUMED + "Article: the visit raised Pakistan's sense of insecurity on both borders"),
 }
 
-MEDIATOR_STYLES = ("statement", "mediation", "host_talks")
+MEDIATOR_STYLES = ("statement", "mediation", "host_talks", "bilateral")
 
 MEDIATOR_SPECS: dict[str, Spec] = {
     "label": Spec(str, "", "display name"),
     "capital": Spec(str, "", "place where it hosts talks"),
     "style": Spec(str, "statement", "style", choices=MEDIATOR_STYLES,
-                  source=ASSUMED + "statement < mediation < host_talks; each includes the ones before"),
+                  source=ASSUMED + "statement < mediation < host_talks, each including the ones before; "
+                  "'bilateral' is the parties' own channel (officials, envoys, flag meetings, jirgas of elders), "
+                  "which holds talks without statements; episodes (base_rates.md section 4): 5 of 16 episodes "
+                  "ended at bilateral talks, 2 through local intermediaries, none through a third state"),
     "leverage.pakistan": Spec(float, 0.3, "0..1", 0.0, 1.0, ASSUMED + "influence over Pakistan"),
     "leverage.afghanistan": Spec(float, 0.3, "0..1", 0.0, 1.0, ASSUMED + "influence over the Taliban"),
     "trigger_rung": Spec(int, 5, "rung", -6, 10, ASSUMED + "engages once a day's highest rung reaches this"),
@@ -173,17 +218,35 @@ MEDIATOR_SPECS: dict[str, Spec] = {
                                 ASSUMED + "a mediator's pressure fades without new violence (half-life), and "
                                 "returns in full when the fighting reaches its trigger again"),
     "talks_propensity": Spec(float, 0.1, "probability per day", 0.0, 1.0,
-                             ASSUMED + "chance to convene talks on a day when it can"),
+                             ASSUMED + "chance to convene talks on a day when it can (engaged, and a ceasefire "
+                             "or a reopening still to agree)"),
     "pact_with": Spec(str, "", "party", choices=("",) + PARTIES,
                       source="Article: Saudi Arabia recently signed a defence pact with Pakistan"),
-    "pact_invoked": Spec(bool, False, "flag", source=ASSUMED + "what-if: the pact is called upon"),
+    "pact_invoked": Spec(bool, False, "flag", source=ASSUMED + "what-if: the pact is called upon; the ally then "
+                         "backs its partner and restrains it (mediation.pact_backing, mediation.pact_restraint), "
+                         "and hosts no talks"),
     "present": Spec(bool, True, "flag", source="lets a what-if remove a mediator without deleting its table"),
+}
+
+SITE_SPECS: dict[str, Spec] = {
+    "label": Spec(str, "", "display name"),
+    "location": Spec(str, "", "place"),
+    "crossing": Spec(str, "", "crossing name", source="the crossing at this site, if any (its name in [crossings])"),
+    "clash_rate": Spec(float, 0.5, "clashes per year at zero grievance", 0.0, 50.0,
+                       "Episodes (base_rates.md section 9): construction of posts, fences or gates and incidents "
+                       "at the gates set off 11 ground clashes in 4.15 years at Torkham, Chaman, Kurram and "
+                       "Nangarhar/Kunar; tension (grievance) multiplies the rate"),
+    "afghan_share": Spec(float, 0.5, "share", 0.0, 1.0,
+                         "Episodes: who fires first is disputed in every episode where both sides spoke; the share "
+                         "of this site's clashes that Afghan forces start"),
 }
 
 CROSSING_SPECS: dict[str, Spec] = {
     "label": Spec(str, "", "display name"),
     "location": Spec(str, "", "place"),
     "open": Spec(bool, True, "flag", source="initial state"),
+    "closed_by": Spec(str, "", "party", choices=("",) + PARTIES,
+                      source="initial state: who closed a crossing that starts closed (it decides on reopening)"),
 }
 
 GLOBAL_SPECS: dict[str, Spec] = {
@@ -205,10 +268,23 @@ GLOBAL_SPECS: dict[str, Spec] = {
     "mediation.talks_weight": Spec(float, 1.5, "pressure units per unit leverage", 0.0, 10.0,
                                    ASSUMED + "hosting talks restrains most"),
     "mediation.pact_backing": Spec(float, 0.5, "resolve added to the ally", 0.0, 5.0,
-                                   ASSUMED + "an invoked pact emboldens the ally"),
+                                   ASSUMED + "an invoked pact emboldens the ally (moral hazard: Benson 2012)"),
+    "mediation.pact_restraint": Spec(float, 1.0, "multiplier of the ally's leverage over its partner", 0.0, 10.0,
+                                     "Alliances also restrain: an ally presses its partner not to escalate "
+                                     "(Pressman 2008; Fang, Johnson & Leeds 2014); 0 = only emboldens, above 1 the "
+                                     "pact makes the ally's restraint stronger than a mediator's"),
+    "mediation.bilateral_weight": Spec(float, 0.0, "pressure units per unit leverage", 0.0, 10.0,
+                                       ASSUMED + "the parties' own channel restrains only through what they agree "
+                                       "at its talks"),
     "crossings.closure_cost_per_day": Spec(float, 1.0, "cost units per closed crossing per day", 0.0, 100.0,
                                            "Article: the two countries are major trading partners"),
-    "outcome.quiet_days": Spec(int, 14, "days", 1, 365, "Issue definition: de-escalated = truce and 14 quiet days"),
+    "outcome.quiet_days": Spec(int, 14, "days", 1, 365,
+                               "Definition: de-escalated = fighting between the states, then none in the last 14 "
+                               "days of the horizon (whatever the formal state of truce: half the episodes ended "
+                               "tacitly, base_rates.md section 4)"),
+    "outcome.campaign_days": Spec(int, 7, "days", 1, 365,
+                                  "Definition: a sustained campaign is war once it has lasted this many days (a "
+                                  "first day of campaign is not yet war)"),
     "outcome.war_deaths": Spec(float, 1000.0, "battle deaths", 1.0, 1e6,
                                "Correlates of War: a war has at least 1,000 battle deaths"),
 }

@@ -15,6 +15,7 @@ import difflib
 import hashlib
 import json
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -32,6 +33,7 @@ from .parameters import (
     MEDIATOR_SPECS,
     PARTIES,
     SCENARIO_SPECS,
+    SITE_SPECS,
     STATE_SPECS,
     TTP_SPECS,
     Spec,
@@ -144,6 +146,7 @@ class Scenario:
     params: dict[str, Any]
     mediators: list[str]
     crossings: dict[str, dict[str, Any]]
+    sites: dict[str, dict[str, Any]]
     initial: dict[str, Any]
     shocks: list[Shock] = field(default_factory=list)
     parameter_shocks: list[ParameterShock] = field(default_factory=list)
@@ -166,7 +169,7 @@ class Scenario:
     def with_params(self, **changes: Any) -> Scenario:
         """A copy with some flat parameters changed (validated by key and range)."""
         params = dict(self.params)
-        specs = parameter_specs(self.mediators)
+        specs = parameter_specs(self.mediators, self.sites)
         for key, value in changes.items():
             spec = _lookup(specs, key, self.source)
             params[key] = _check_value(spec, value, key, self.source)
@@ -178,8 +181,8 @@ class Scenario:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
 
 
-def parameter_specs(mediators: list[str]) -> dict[str, Spec]:
-    """The flat key -> Spec table for a scenario with these mediators."""
+def parameter_specs(mediators: list[str], sites: Iterable[str] = ()) -> dict[str, Spec]:
+    """The flat key -> Spec table for a scenario with these mediators and disputed sites."""
     specs: dict[str, Spec] = {}
     for party in PARTIES:
         specs.update({f"{party}.{k}": s for k, s in STATE_SPECS.items()})
@@ -187,6 +190,8 @@ def parameter_specs(mediators: list[str]) -> dict[str, Spec]:
     specs.update({f"india.{k}": s for k, s in INDIA_SPECS.items()})
     for name in mediators:
         specs.update({f"mediators.{name}.{k}": s for k, s in MEDIATOR_SPECS.items()})
+    for name in sites:
+        specs.update({f"sites.{name}.{k}": s for k, s in SITE_SPECS.items() if s.numeric})
     specs.update(GLOBAL_SPECS)
     return specs
 
@@ -239,9 +244,10 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return flat
 
 
-TOP_LEVEL = ("scenario", "pakistan", "afghanistan", "ttp", "india", "mediators", "crossings", "lethality",
+TOP_LEVEL = ("scenario", "pakistan", "afghanistan", "ttp", "india", "mediators", "crossings", "sites", "lethality",
              "mediation", "outcome", "initial", "shocks", "priors", "posterior", "pinned")
-PARAMETER_SECTIONS = ("pakistan", "afghanistan", "ttp", "india", "mediators", "crossings", "lethality", "mediation",
+PARAMETER_SECTIONS = ("pakistan", "afghanistan", "ttp", "india", "mediators", "crossings", "sites", "lethality",
+                      "mediation",
                       "outcome")
 
 
@@ -370,8 +376,13 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<memory>") -> Scenar
     crossing_section = _section(data, "crossings", source)
     crossing_tables = {k: v for k, v in crossing_section.items() if isinstance(v, dict)}
     mediators = list(mediator_tables)
+    site_tables = _section(data, "sites", source)
+    for name, table in site_tables.items():
+        if not isinstance(table, dict):
+            raise ScenarioError(source, f"sites.{name}", "expected a table (label, location, crossing, clash_rate, "
+                                "afghan_share)")
 
-    specs = parameter_specs(mediators)
+    specs = parameter_specs(mediators, site_tables)
     params = {key: spec.default for key, spec in specs.items()}
     for name in mediators:
         params[f"mediators.{name}.label"] = name.replace("_", " ").title()
@@ -397,18 +408,24 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<memory>") -> Scenar
             raise ScenarioError(source, f"mediators.{name}.capital",
                                 f"unknown place {capital!r}; known places: {', '.join(PLACES)}")
 
-    crossings: dict[str, dict[str, Any]] = {}
-    for name, table in crossing_tables.items():
-        values = {k: s.default for k, s in CROSSING_SPECS.items()}
+    crossings = {name: _place_table(table, f"crossings.{name}", CROSSING_SPECS, source)
+                 for name, table in crossing_tables.items()}
+    for name, values in crossings.items():
+        if not values["open"] and not values["closed_by"]:
+            raise ScenarioError(source, f"crossings.{name}.closed_by", "a crossing closed at the start needs the "
+                                "party that closed it (who decides on reopening it): 'pakistan' or 'afghanistan'")
+    sites: dict[str, dict[str, Any]] = {}
+    for name, table in site_tables.items():
+        label_and_place = {k: v for k, v in table.items() if not SITE_SPECS.get(k, Spec(str, "", "")).numeric}
+        sites[name] = _place_table(label_and_place, f"sites.{name}", SITE_SPECS, source)
         for key, value in table.items():
-            full = f"crossings.{name}.{key}"
-            spec = _lookup({f"crossings.{name}.{k}": s for k, s in CROSSING_SPECS.items()}, full, source)
-            values[key] = _check_value(spec, value, full, source)
-        if values["location"] not in PLACES:
-            raise ScenarioError(source, f"crossings.{name}.location",
-                                f"unknown place {values['location']!r}; known places: {', '.join(PLACES)}")
-        values["label"] = values["label"] or PLACES[values["location"]].label
-        crossings[name] = values
+            if key not in label_and_place:
+                full = f"sites.{name}.{key}"
+                params[full] = _check_value(_lookup(specs, full, source), value, full, source)
+        crossing = sites[name]["crossing"]
+        if crossing and crossing not in crossings:
+            raise ScenarioError(source, f"sites.{name}.crossing", f"no crossing {crossing!r} in [crossings]; "
+                                f"crossings: {', '.join(crossings) or 'none'}")
 
     present = [m for m in mediators if params[f"mediators.{m}.present"]]
     initial = _initial_state(_section(data, "initial", source), present, source)
@@ -426,10 +443,24 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<memory>") -> Scenar
         _lookup(specs, key, source)
     return Scenario(
         name=meta_values["name"], description=meta_values["description"], start_date=meta_values["start_date"],
-        horizon_days=meta_values["horizon_days"], params=params, mediators=present, crossings=crossings,
+        horizon_days=meta_values["horizon_days"], params=params, mediators=present, crossings=crossings, sites=sites,
         initial=initial, shocks=shocks, parameter_shocks=parameter_shocks, priors=priors, posterior=posterior,
         source=source, table=data, pinned=frozenset(pinned),
     )
+
+
+def _place_table(table: dict[str, Any], where: str, specs: dict[str, Spec], source: str) -> dict[str, Any]:
+    """A crossing's or a site's non-numeric settings, checked, with a known place and a label."""
+    values = {k: s.default for k, s in specs.items() if not s.numeric}
+    for key, value in table.items():
+        full = f"{where}.{key}"
+        values[key] = _check_value(_lookup({f"{where}.{k}": s for k, s in specs.items()}, full, source), value,
+                                   full, source)
+    if values["location"] not in PLACES:
+        raise ScenarioError(source, f"{where}.location",
+                            f"unknown place {values['location']!r}; known places: {', '.join(PLACES)}")
+    values["label"] = values["label"] or PLACES[values["location"]].label
+    return values
 
 
 def _section(data: dict[str, Any], name: str, source: str) -> dict[str, Any]:

@@ -60,8 +60,14 @@ PARTY_STATE: tuple[StateVar, ...] = (
              "anger at the attacks suffered: it drives the will to strike, and fades by `grievance_decay` a day",
              key="initial.<party>.grievance", low=0.0, high=100.0, series="grievance_{actor}"),
     StateVar("provocation_rung", int, 0, "rung",
-             "the worst recent attack suffered, which a response answers in kind; it falls one rung on every "
-             "day the party is not attacked", key="initial.<party>.provocation_rung", low=0, high=10),
+             "the worst recent attack by the other state, which a response answers in kind; it falls one rung on "
+             "every day the party is not attacked", key="initial.<party>.provocation_rung", low=0, high=10),
+    StateVar("provocation_place", int, -1, "place index",
+             "where that attack hit (a response in kind to a border clash answers at the same place; -1: none)"),
+    StateVar("sanctuary_toll", float, 0.0, "deaths",
+             "the recent toll of TTP attacks the party blames on the sanctuary (deaths x blame), fading with "
+             "`toll_half_life`; a strike on the sanctuary settles it", key="initial.<party>.sanctuary_toll",
+             low=0.0, high=1e6),
     StateVar("deaths_true", float, 0.0, "deaths", "own dead in interstate fighting, known truly to the party",
              key="initial.<party>.deaths_true", low=0.0, high=1e6, summary="deaths_true_{actor}",
              series="deaths_true_{actor}"),
@@ -123,6 +129,14 @@ WORLD_STATE: tuple[StateVar, ...] = (
              "(0: today)", key="initial.days_since_kinetic", low=0, high=100000, summary="days_since_kinetic_end"),
     StateVar("crossings_open", bool, True, "flag", "each border crossing open or closed",
              key="crossings.<name>.open", shape="lanes x crossings"),
+    StateVar("closed_by", np.int8, -1, "party index", "who closed each closed crossing (0 Pakistan, 1 Afghanistan; "
+             "-1 open or closed from the start), the party that decides on reopening it", shape="lanes x crossings"),
+    StateVar("clash_day", int, -999, "day", "the last day of a clash at each crossing's site",
+             shape="lanes x crossings"),
+    StateVar("first_closed_day", int, -1, "day", "the first day each crossing was closed in the run",
+             shape="lanes x crossings"),
+    StateVar("first_reopened_day", int, -1, "day", "the first day each crossing reopened after that",
+             shape="lanes x crossings"),
     StateVar("rung_today", int, NO_ACT, "rung", "the highest rung of the day's acts by the states and the "
              "mediators so far (-99 before the first; 0, the status quo, at the end of a day without any)",
              series="rung", daily=True),
@@ -137,11 +151,20 @@ WORLD_STATE: tuple[StateVar, ...] = (
              shape="actors x lanes x actions"),
     StateVar("first_halt_day", int, -1, "day", "the first day a party halted or a ceasefire bound both",
              summary="first_halt_day"),
+    StateVar("first_kinetic_day", int, -1, "day", "the first day of fighting between the states",
+             summary="first_kinetic_day"),
+    StateVar("renewed_fighting_day", int, -1, "day", "the first day of fighting between the states after the "
+             "first truce (a halt or a ceasefire): the crisis recurred", summary="renewed_fighting_day"),
+    StateVar("kinetic_days", int, 0, "days", "days with fighting between the states", summary="kinetic_days"),
+    StateVar("major_escalation_day", int, -1, "day", "the first day a party chose a strike on a capital or a "
+             "sustained campaign (scheduled acts aside)", summary="major_escalation_day"),
+    StateVar("campaign_days", int, 0, "days", "days on which a sustained campaign was under way",
+             summary="campaign_days"),
     StateVar("first_ceasefire_day", int, -1, "day", "the first day of a formal ceasefire", summary="first_ceasefire_day"),
     StateVar("ceasefire_host", int, -1, "mediator index", "who hosted the talks of the first ceasefire "
              "(-1: none, or agreed without a host)", summary="ceasefire_host"),
-    StateVar("war_day", int, -1, "day", "the day battle deaths between the states reached `outcome.war_deaths`",
-             summary="war_day"),
+    StateVar("war_day", int, -1, "day", "the day the run became a war: battle deaths between the states reached "
+             "`outcome.war_deaths`, or a campaign had lasted `outcome.campaign_days`", summary="war_day"),
     StateVar("closed_days", int, 0, "days", "days with at least one crossing closed", summary="closed_days"),
 )
 

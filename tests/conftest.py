@@ -53,7 +53,9 @@ _VARIED = {
     "escalation_propensity": (0.0, 1.0), "resolve": (0.0, 3.0), "grievance_decay": (0.0, 1.0),
     "grievance_per_attack": (0.0, 3.0), "cost_sensitivity": (0.0, 0.2), "claim_inflation": (0.5, 30.0),
     "acknowledgement_ratio": (0.0, 1.0), "ceasefire_commitment": (0.0, 1.0), "halt_propensity": (0.0, 3.0),
-    "closure_propensity": (0.0, 1.0), "reopen_propensity": (0.0, 1.0), "crackdown_propensity": (0.0, 0.5),
+    "closure_after_clash": (0.0, 1.0), "closure_as_pressure": (0.0, 1.0), "reopen_sensitivity": (0.0, 3.0),
+    "crackdown_propensity": (0.0, 0.5), "sanctuary_strike_rate": (0.0, 0.2), "sanctuary_tolerance": (0.0, 20.0),
+    "capital_grievance": (0.0, 10.0), "trade_dependence": (0.0, 3.0),
     "campaign_threshold": (0.0, 10.0), "ttp_attribution": (0.0, 1.0), "decision_noise": (0.01, 2.0),
 }
 assert set(_VARIED) <= set(STATE_SPECS)
@@ -70,6 +72,11 @@ def random_scenarios(draw) -> Scenario:
     table["ttp"]["attack_rate"] = draw(st.floats(0.0, 6.0))
     table["india"]["threat_factor"] = draw(st.floats(0.0, 2.0))
     table["lethality"]["sustained_campaign"] = draw(st.floats(0.0, 200.0))
+    for site in table["sites"].values():
+        site["clash_rate"] = draw(st.floats(0.0, 20.0))
+        site["afghan_share"] = draw(st.floats(0.0, 1.0))
+    table["ttp"]["major_attack_share"] = draw(st.floats(0.0, 0.2))
+    table["ttp"]["major_tail"] = draw(st.floats(0.3, 5.0))
     keep = draw(st.lists(st.sampled_from(sorted(table["mediators"])), unique=True))
     table["mediators"] = {k: v for k, v in table["mediators"].items() if k in keep}
     table["priors"] = {k: v for k, v in table.get("priors", {}).items()

@@ -13,8 +13,10 @@ import pytest
 from conftest import default_table
 
 from sim.events import Act
+from sim.geography import place_index
 from sim.ladder import Action
 from sim.model import EscalationModel
+from sim.outcomes import Outcome
 from sim.scenario import scenario_from_dict
 
 T, F = True, False
@@ -25,11 +27,13 @@ def quiet_table(**changes) -> dict:
     table = default_table()
     table["shocks"], table["priors"], table["mediators"] = [], {}, {}
     table["ttp"]["attack_rate"] = 0.0
+    for site in table["sites"].values():
+        site["clash_rate"] = 0.0
     for party in ("pakistan", "afghanistan"):
-        table[party].update(border_incident_rate=0.0, decision_noise=0.01, retaliation_propensity=0.0,
-                            counterstrike_probability=0.0, rhetoric_propensity=0.0, closure_propensity=0.0,
-                            reopen_propensity=0.0, crackdown_propensity=0.0, halt_propensity=0.0,
-                            escalation_propensity=0.0)
+        table[party].update(decision_noise=0.01, retaliation_propensity=0.0, counterstrike_probability=0.0,
+                            rhetoric_propensity=0.0, closure_after_clash=0.0, closure_as_pressure=0.0,
+                            crackdown_propensity=0.0, halt_propensity=0.0, escalation_propensity=0.0,
+                            sanctuary_strike_rate=0.0)
     for dotted, value in changes.items():
         node = table
         *path, last = dotted.split(".")
@@ -78,12 +82,26 @@ def test_a_truce_holds_back_the_strike_rate_by_the_commitment():
     assert afg.wants_to_strike(afg.net_pressure()).tolist() == [T, F]
 
 
-def test_local_units_skirmish_at_their_rate_unless_fully_held_by_a_truce():
-    model = world(3, **{"pakistan.border_incident_rate": 1.0, "pakistan.ceasefire_commitment": 1.0})
-    model.pakistan.grievance[:] = 50.0  # tension multiplies the rate: 51 a day
-    model.pakistan.bound[:] = [F, T, F]
-    assert model.pakistan.border_incident().tolist() == [T, F, T]
-    assert not world(3).pakistan.border_incident().any()
+def test_local_forces_clash_at_the_disputed_sites_at_their_rates_truce_or_not():
+    model = world(3, **{"sites.kurram.clash_rate": 50.0, "sites.kurram.afghan_share": 0.0})
+    model.pakistan.grievance[:] = 50.0  # tension multiplies the rate: about 7 a day
+    model.pakistan.bound[:] = [F, T, F]  # a truce between the capitals does not hold local units back
+    clash, place = model.pakistan.border_clash()
+    assert clash.tolist() == [T, T, T] and set(place.tolist()) == {place_index("kurram")}
+    assert not model.afghanistan.border_clash()[0].any()  # Pakistan starts all of Kurram's clashes here
+    assert not world(3).pakistan.border_clash()[0].any()  # every site at rate 0
+
+
+def test_a_clash_is_fired_at_its_site_and_answered_there():
+    model = world(1, **{"sites.torkham.clash_rate": 50.0, "sites.torkham.afghan_share": 1.0,
+                        "afghanistan.grievance_per_attack": 0.0, "pakistan.counterstrike_probability": 1.0})
+    model.afghanistan.grievance[:] = 50.0
+    model.initiative()
+    model.perception()
+    model.counterstrikes()
+    assert [(e.actor, e.action, e.location) for e in model.log.events(0)] == [
+        ("afghanistan", "cross_border_fire", "torkham"), ("pakistan", "cross_border_fire", "torkham")]
+    assert model.clash_day[0].tolist() == [0, -999]  # a clash at the Torkham crossing, not at Chaman
 
 
 def test_a_campaign_goes_on_every_day_the_party_is_not_bound():
@@ -91,7 +109,7 @@ def test_a_campaign_goes_on_every_day_the_party_is_not_bound():
     pak = model.pakistan
     pak.campaign_active[:] = [T, T, F]
     pak.bound[:] = [F, T, F]
-    strike, rungs = pak.choose_initiative()
+    strike, rungs, _ = pak.choose_initiative()
     assert strike.tolist() == [T, F, F]
     assert rungs[0] == Action.SUSTAINED_CAMPAIGN.rung
 
@@ -162,6 +180,14 @@ def test_the_same_night_answer_comes_only_after_an_attack_today_unanswered_and_u
 
 
 # ---- halts -------------------------------------------------------------------------------------------------------
+def test_a_party_attacked_without_striking_back_may_declare_restraint():
+    model = world(2, **{"afghanistan.halt_propensity": 10.0, "afghanistan.claim_satisfaction": 0.1})
+    afg = model.afghanistan
+    afg.days_since_attacked[:] = [1, 5]
+    afg.recent_claims[:] = 100  # net pressure -10
+    assert lanes_of(afg.consider_halt(), Action.HALT_OPERATIONS) == [T, F]
+
+
 def test_a_party_halts_after_fighting_when_restraint_outweighs_pressure():
     model = world(4, **{"afghanistan.halt_propensity": 10.0, "afghanistan.claim_satisfaction": 0.1})
     afg = model.afghanistan
@@ -183,24 +209,37 @@ def test_halting_ends_a_campaign():
 
 
 # ---- crossings --------------------------------------------------------------------------------------------------
-def test_crossings_close_after_an_attack_and_reopen_only_after_three_quiet_days():
-    model = world(5, **{"pakistan.closure_propensity": 1.0, "pakistan.reopen_propensity": 1.0})
+def test_a_crossing_closes_after_a_clash_there_and_all_close_as_pressure_after_a_raid():
+    model = world(4, **{"pakistan.closure_after_clash": 1.0, "pakistan.closure_as_pressure": 1.0})
     pak = model.pakistan
-    pak.days_since_attacked[:] = [1, 5, 5, 5, 5]
-    model.crossings_open[:] = [[T, T], [T, T], [F, F], [F, F], [F, F]]
-    model.days_since_kinetic[:] = [1, 5, 3, 3, 2]
-    model.kinetic_today[:] = [F, F, F, T, F]
+    model.day = 5
+    model.clash_day[:] = [[5, -999], [3, -999], [-999, -999], [4, -999]]
+    pak.days_since_attacked[:] = [0, 0, 1, 1]
+    pak.provocation_rung[:] = [5, 5, 7, 5]
     acts = pak.manage_crossings()
-    # attacked yesterday | calm, open | three quiet days | quiet, but fighting today | two quiet days
-    assert lanes_of(acts, Action.CLOSE_CROSSING) == [T, F, F, F, F]
-    assert lanes_of(acts, Action.REOPEN_CROSSING) == [F, F, T, F, F]
-    assert sorted(a.crossing for a in acts) == [0, 0, 1, 1]
+    # clash at Torkham today | clash three days ago | raided yesterday: both as pressure | clash yesterday
+    by_crossing = {a.crossing: a.lanes.tolist() for a in acts}
+    assert by_crossing == {0: [T, F, T, T], 1: [F, F, T, F]}
+    model.carry_out(acts)
+    assert model.closed_by[:, 0].tolist() == [0, -1, 0, 0] and model.first_closed_day[:, 0].tolist() == [5, -1, 5, 5]
 
 
 def test_a_party_that_does_not_close_crossings_never_does():
-    model = world(2, **{"afghanistan.closure_propensity": 1.0})
-    model.afghanistan.days_since_attacked[:] = 0
+    model = world(2, **{"afghanistan.closure_after_clash": 1.0, "afghanistan.closes_crossings": False})
+    model.clash_day[:] = 0
     assert model.afghanistan.manage_crossings() == []
+
+
+def test_at_talks_the_closer_reopens_the_costlier_the_closure_and_the_calmer_it_is():
+    model = world(4, **{"pakistan.reopen_sensitivity": 1.0})
+    pak = model.pakistan
+    model.crossings_open[:] = [[F, T], [F, T], [F, T], [F, T]]
+    model.closed_by[:] = [[0, -1], [0, -1], [0, -1], [1, -1]]
+    pak.closure_cost[:] = [10.0, 0.1, 10.0, 10.0]
+    pak.grievance[:] = [0.0, 0.0, 5.0, 0.0]
+    acts = pak.reopens_at_talks(np.array([T, T, T, T]), "bilateral")
+    # costly and calm | nearly costless | costly but angry | closed by the other party
+    assert lanes_of(acts, Action.REOPEN_CROSSING) == [T, F, F, F] and acts[0].crossing == 0
 
 
 # ---- crackdown and words ---------------------------------------------------------------------------------------
@@ -246,33 +285,68 @@ def test_an_attack_by_the_other_state_angers_provokes_and_kills():
     assert pak.inbox == []
 
 
-@pytest.mark.parametrize(("attribution", "provoked"), [(0.0, F), (1.0, T)])
-def test_ttp_violence_counts_only_as_far_as_it_is_blamed_on_the_sanctuary(attribution, provoked):
-    model = world(1, **{"pakistan.ttp_attribution": attribution, "initial.ttp_sanctuary": 0.5,
-                        "pakistan.ttp_response": "airstrike_border_province"})
+@pytest.mark.parametrize("attribution", [0.0, 1.0])
+def test_ttp_violence_adds_to_the_toll_blamed_on_the_sanctuary_never_to_the_provocation(attribution):
+    model = world(1, **{"pakistan.ttp_attribution": attribution, "initial.ttp_sanctuary": 0.5})
     pak = model.pakistan
     pak.receive(Act("ttp", Action.TTP_ATTACK, "pakistan", np.array([T]), -1, np.array([4.0]), np.array([6.0])))
     pak.perceive()
-    assert pak.attacked_today.tolist() == [provoked]
-    assert pak.provocation_rung.tolist() == [8 if provoked else 0]
-    assert pak.provocation_today.tolist() == [0.5 * attribution]
+    assert pak.sanctuary_toll.tolist() == [4.0 * 0.5 * attribution]
+    assert pak.attacked_today.tolist() == [F] and pak.provocation_rung.tolist() == [0]
+    assert pak.provocation_today.tolist() == [0.5 * attribution]  # words, in proportion to the blame
     assert pak.deaths_true.tolist() == [0.0]  # TTP victims are not battle deaths between the states
+
+
+def test_the_sanctuary_is_struck_when_the_toll_exceeds_what_the_party_tolerates_and_that_settles_it():
+    model = world(3, **{"pakistan.sanctuary_strike_rate": 1.0, "pakistan.sanctuary_tolerance": 5.0,
+                        "pakistan.ceasefire_commitment": 1.0})
+    pak = model.pakistan
+    pak.sanctuary_toll[:] = [20.0, 4.0, 20.0]
+    pak.bound[:] = [F, F, T]
+    # far above tolerance | below | above, but bound by a truce it fully keeps
+    assert pak.strikes_sanctuary().tolist() == [T, F, F]
+    assert pak.sanctuary_toll.tolist() == [0.0, 4.0, 20.0]
+    strike, rungs, _ = world(1, **{"pakistan.sanctuary_strike_rate": 1.0}).pakistan.choose_initiative()
+    assert not strike.any()  # no toll, no strike
+
+
+def test_a_strike_on_the_sanctuary_is_the_partys_counter_terrorism_means():
+    model = world(1, **{"pakistan.sanctuary_strike_rate": 1.0, "pakistan.sanctuary_tolerance": 0.0,
+                        "pakistan.ttp_response": "airstrike_border_province"})
+    model.pakistan.sanctuary_toll[:] = 30.0
+    strike, rungs, places = model.pakistan.choose_initiative()
+    assert strike.tolist() == [T] and rungs.tolist() == [Action.AIRSTRIKE_BORDER_PROVINCE.rung]
+
+
+def test_a_strike_on_the_capital_is_a_red_line():
+    model = world(2, **{"afghanistan.capital_grievance": 5.0, "afghanistan.grievance_per_attack": 0.0,
+                        "afghanistan.grievance_per_death": 0.0})
+    for action, lane in ((Action.AIRSTRIKE_CAPITAL, 0), (Action.AIRSTRIKE_BORDER_PROVINCE, 1)):
+        lanes = np.array([lane == 0, lane == 1])
+        model.afghanistan.receive(Act("pakistan", action, "afghanistan", lanes, -1, np.zeros(2), np.zeros(2)))
+    model.afghanistan.perceive()
+    assert model.afghanistan.grievance.tolist() == [5.0, 0.0]
 
 
 # ---- end of the day -------------------------------------------------------------------------------------------------
 def test_costs_are_borne_and_memories_fade_each_day():
     model = world(2, **{"pakistan.cost_memory": 0.5, "crossings.closure_cost_per_day": 3.0,
-                        "pakistan.grievance_decay": 0.25})
+                        "pakistan.grievance_decay": 0.25, "pakistan.trade_dependence": 1.0,
+                        "afghanistan.trade_dependence": 2.5, "pakistan.toll_half_life": 1.0})
     pak = model.pakistan
     pak.fighting_cost[:] = 8.0
     pak.grievance[:] = 4.0
     pak.provocation_rung[:] = 7
     pak.attacked_today[:] = [T, F]
     pak.acted_today[:] = [F, T]
+    pak.sanctuary_toll[:] = 8.0
     pak.bear_costs(np.array([2, 0]))
+    model.afghanistan.bear_costs(np.array([2, 0]))
     pak.forget()
     pak.count_days()
     assert pak.closure_cost.tolist() == [6.0, 0.0] and pak.fighting_cost.tolist() == [4.0, 4.0]
+    assert model.afghanistan.closure_cost.tolist() == [15.0, 0.0]  # landlocked: more dependent on the crossings
+    assert pak.sanctuary_toll.tolist() == [4.0, 4.0]  # a half-life of one day
     assert pak.grievance.tolist() == [3.0, 3.0]
     assert pak.provocation_rung.tolist() == [7, 6]  # attacked today: the provocation stays
     assert pak.days_since_strike.tolist() == [999, 0]
@@ -333,20 +407,44 @@ def test_attention_halves_over_its_half_life_without_new_fighting():
     assert qatar.attention.tolist() == pytest.approx([0.5])
 
 
-def test_an_invoked_pact_silences_the_ally_and_backs_its_partner():
+def test_an_invoked_pact_backs_the_partner_and_restrains_it_alone():
     model = _mediated(1, pact_with="pakistan", pact_invoked=True)
     qatar = model.mediators[0]
-    assert qatar.engage(np.array([T])) == [] and not qatar.hosts_talks
-    assert qatar.restraint_on("pakistan") == 0.0 and qatar.backing_for("pakistan") == 0.5
+    acts = qatar.engage(np.array([T]))
+    assert [a.action for a in acts] == [Action.CALL_FOR_RESTRAINT] and not qatar.hosts_talks  # no offer, no talks
+    assert qatar.backing_for("pakistan") == 0.5 and qatar.backing_for("afghanistan") == 0.0
+    assert qatar.restraint_on("afghanistan") == 0.0
+    assert qatar.restraint_on("pakistan").tolist() == [1.5]  # attention 1 x leverage 1 x talks weight 1.5 x restraint 1
+    stronger = _mediated(1, pact_with="pakistan", pact_invoked=True)
+    stronger.params.set("mediation.pact_restraint", 3.0)
+    stronger.mediators[0].engage(np.array([T]))
+    assert stronger.mediators[0].restraint_on("pakistan").tolist() == [4.5]
 
 
-def test_talks_are_convened_while_engaged_without_a_ceasefire_and_soon_after_fighting():
-    model = _mediated(4)
+def test_the_parties_own_channel_meets_without_statements_and_can_reopen_a_crossing():
+    model = _mediated(2, style="bilateral", capital="")
+    channel = model.mediators[0]
+    assert channel.engage(np.array([T, T])) == [] and channel.hosts_talks
+    model.crossings_open[:] = [[F, T], [T, T]]
+    model.closed_by[:] = [[0, -1], [-1, -1]]
+    model.ceasefire_in_force[:] = T
+    model.pakistan.closure_cost[:] = 50.0
+    model.pakistan.grievance[:] = 0.0
+    model.params.set("pakistan.reopen_sensitivity", 1.0)
+    model.hold_talks(channel, channel.convene_talks())
+    assert events(model, 0) == [(0, "qatar", "bilateral_talks"), (0, "pakistan", "reopen_crossing")]
+    assert events(model, 1) == []  # a ceasefire holds and every crossing is open: nothing to talk about
+
+
+def test_talks_are_convened_while_engaged_and_something_is_left_to_agree_quiet_days_included():
+    model = _mediated(5)
     qatar = model.mediators[0]
-    qatar.engaged[:], qatar.attention[:] = [T, F, T, T], 1.0
-    model.ceasefire_in_force[:] = [F, F, T, F]
-    model.days_since_kinetic[:] = [2, 2, 2, 20]
-    assert qatar.convene_talks().tolist() == [T, F, F, F]
+    qatar.engaged[:], qatar.attention[:] = [T, F, T, T, T], 1.0
+    model.ceasefire_in_force[:] = [F, F, T, F, T]
+    model.crossings_open[:] = [[T, T], [T, T], [T, T], [T, T], [F, T]]
+    model.days_since_kinetic[:] = [2, 2, 2, 40, 40]
+    # engaged, no ceasefire | not engaged | ceasefire, crossings open | quiet for weeks | ceasefire, a crossing shut
+    assert qatar.convene_talks().tolist() == [T, F, F, T, T]
 
 
 # ---- the day loop applies effects -------------------------------------------------------------------------------------
@@ -387,7 +485,7 @@ def test_an_airstrike_answered_the_same_night_then_crossings_close_then_quiet():
     the same night and without an air force, raids border posts; Pakistan, hit, closes both crossings.
     Nobody has any further initiative, so nothing more happens."""
     table = quiet_table(**{"afghanistan.counterstrike_probability": 1.0, "afghanistan.campaign_threshold": 50.0,
-                           "pakistan.closure_propensity": 1.0})
+                           "pakistan.closure_as_pressure": 1.0})
     table["shocks"] = [{"day": 0, "actor": "pakistan", "action": "airstrike_border_province", "target": "afghanistan"}]
     model = EscalationModel(scenario_from_dict(table, "scripted"), seed=3, lanes=3).run(days=10)
     expected = [(0, "pakistan", "airstrike_border_province"), (0, "afghanistan", "raid_border_posts"),
@@ -408,3 +506,66 @@ def test_a_halt_after_claims_of_a_hard_hit_holds_without_new_provocation():
         assert events(model, lane) == [(0, "afghanistan", "raid_border_posts"), (0, "pakistan", "accusation"),
                                        (0, "afghanistan", "halt_operations")]
     assert model.summary()["outcome"].tolist() == [0, 0]
+
+
+# ---- outcomes by behaviour --------------------------------------------------------------------------------------------
+def _outcome_model(**changes) -> EscalationModel:
+    model = world(4, **changes)
+    model.day = 40
+    return model
+
+
+def test_outcomes_follow_what_the_states_did_not_the_state_of_truce():
+    model = _outcome_model(**{"outcome.quiet_days": 14})
+    model.kinetic_days[:] = [3, 3, 0, 3]
+    model.days_since_kinetic[:] = [20, 5, 999, 20]
+    model.war_day[:] = [-1, -1, -1, 12]
+    # fought, then quiet (no truce needed) | fought recently | never fought | war, even if quiet since
+    assert model.outcome().tolist() == [Outcome.DEESCALATED.code, Outcome.CONTAINED.code, Outcome.CALM.code,
+                                        Outcome.WAR.code]
+
+
+def test_a_run_that_begins_after_fighting_and_stays_quiet_has_de_escalated():
+    model = _outcome_model(**{"initial.days_since_kinetic": 2})
+    model.days_since_kinetic[:] = 42
+    assert (model.outcome() == Outcome.DEESCALATED.code).all()
+
+
+def test_a_campaign_is_war_only_once_it_has_lasted():
+    table = quiet_table(**{"outcome.campaign_days": 3, "lethality.sustained_campaign": 0.0})
+    table["shocks"] = [{"day": 0, "actor": "afghanistan", "action": "sustained_campaign", "target": "pakistan"}]
+    model = EscalationModel(scenario_from_dict(table, "scripted"), seed=1, lanes=1)
+    model.run(days=2)
+    assert model.outcome().tolist() == [Outcome.CONTAINED.code] and model.campaign_days.tolist() == [2]
+    model.run(days=1)
+    assert model.outcome().tolist() == [Outcome.WAR.code] and model.war_day.tolist() == [2]
+
+
+def test_renewed_fighting_and_major_escalation_are_recorded_along_the_path():
+    table = quiet_table(**{"pakistan.sanctuary_strike_rate": 1.0, "pakistan.sanctuary_tolerance": 0.0,
+                           "pakistan.ttp_response": "airstrike_capital"})
+    table["shocks"] = [{"day": 0, "actor": "pakistan", "action": "airstrike_capital", "target": "afghanistan"},
+                       {"day": 1, "actor": "afghanistan", "action": "halt_operations"},
+                       {"day": 3, "actor": "ttp", "action": "ttp_attack", "deaths": 40.0}]
+    model = EscalationModel(scenario_from_dict(table, "scripted"), seed=2, lanes=2).run(days=8)
+    s = model.summary()
+    assert s["first_halt_day"].tolist() == [1, 1]
+    assert (s["renewed_fighting_day"] >= 4).all()  # the strike on the sanctuary after the TTP attack
+    assert (s["major_escalation_day"] >= 4).all()  # day 0's scheduled strike on Kabul does not count
+    assert s["kinetic_days"].tolist() == [2, 2] and s["first_kinetic_day"].tolist() == [0, 0]
+
+
+def test_a_mass_casualty_tail_with_the_declared_share_and_exponent():
+    """Attacks killing 5+ are the declared share, and P(toll >= 10 | toll >= 5) is (5/10) ** tail."""
+    model = world(40_000, **{"ttp.attack_rate": 1.0, "ttp.major_attack_share": 0.2, "ttp.major_tail": 1.0,
+                             "ttp.deaths_per_attack": 0.0})
+    tolls = []
+    for day in range(3):
+        model.day = day
+        model.begin_day()
+        for act in model.ttp.attack():
+            tolls.append(act.deaths_true[act.lanes & (act.count == 1)])
+    toll = np.concatenate(tolls)
+    major = toll >= 5
+    assert abs(major.mean() - 0.2) < 0.01
+    assert abs((toll[major] >= 10).mean() - 0.5) < 0.02 and abs((toll[major] >= 20).mean() - 0.25) < 0.02

@@ -24,7 +24,7 @@ def load_posterior(scenario: Scenario) -> pd.DataFrame:
         frame = pd.read_parquet(path)
     except (OSError, ValueError) as err:
         raise ScenarioError(scenario.source, "posterior", f"cannot read {path} ({err.__class__.__name__})") from None
-    specs = parameter_specs(scenario.mediators)
+    specs = parameter_specs(scenario.mediators, scenario.sites)
     absent = {f"mediators.{name}." for name in scenario.table.get("mediators", {}) if name not in scenario.mediators}
     # A what-if without some mediator reuses its base's posterior: that mediator's columns have no effect.
     frame = frame[[c for c in frame.columns if not any(c.startswith(prefix) for prefix in absent)

@@ -13,13 +13,17 @@ import numpy as np
 import pandas as pd
 
 from ..io import atomic_write_text
+from ..ladder import Action
 from ..outcomes import Outcome
 from ..scenario import Scenario
 from .engine import DEFAULT_CHUNK, Jobs, default_workers, merge_columns, run_jobs
 from .stats import proportion, quartiles
 from .store import BatchStore, columns_to_table, package_version
 
-SUMMARY_FIGURES = ("deaths_true", "deaths_claimed", "peak_rung", "closed_days")
+SUMMARY_FIGURES = ("deaths_true", "deaths_claimed", "peak_rung", "closed_days", "kinetic_days", "campaign_days")
+#: The quiet windows and horizons over which ``summarise`` reports the share of de-escalated runs.
+QUIET_WINDOWS = (7, 14, 30)
+HORIZONS = (30, 60, 90, 180, 365)
 
 
 @dataclass
@@ -67,6 +71,58 @@ def summarise(frame: pd.DataFrame, seed: int) -> dict[str, Any]:
     out["days_to_first_truce"] = quartiles(truce[truce >= 0]) | {"share": proportion(int((truce >= 0).sum()), n)[0]}
     for key in SUMMARY_FIGURES:
         out[key] = quartiles(frame[key].to_numpy())
+    out["path"] = path_outcomes(frame)
+    out["p_deescalated_by_window"] = deescalation_by_window(frame)
+    return out
+
+
+def _share(mask: np.ndarray) -> dict[str, float]:
+    p, lo, hi = proportion(int(mask.sum()), mask.size)
+    return {"p": p, "ci_low": lo, "ci_high": hi}
+
+
+def path_outcomes(frame: pd.DataFrame) -> dict[str, Any]:
+    """What happened along the way, not only at the horizon: renewed fighting after a truce (and
+    when), a major escalation chosen by a party (a strike on a capital, a campaign), fighting at all,
+    war, with 95% Wilson intervals; days of fighting and days closed as quartiles."""
+    renewed = frame["renewed_fighting_day"].to_numpy()
+    major = frame["major_escalation_day"].to_numpy()
+    truce = frame["first_truce_day"].to_numpy()
+    return {
+        "p_any_fighting": _share(frame["kinetic_days"].to_numpy() > 0),
+        "p_truce": _share(truce >= 0),
+        "p_renewed_fighting": _share(renewed >= 0),
+        "days_to_renewed_fighting": quartiles(renewed[renewed >= 0]),
+        "p_major_escalation": _share(major >= 0),
+        "days_to_major_escalation": quartiles(major[major >= 0]),
+        "p_war": _share(frame["war_day"].to_numpy() >= 0),
+        "kinetic_days": quartiles(frame["kinetic_days"].to_numpy()),
+        "closed_days": quartiles(frame["closed_days"].to_numpy()),
+    }
+
+
+def deescalation_by_window(frame: pd.DataFrame, windows: tuple[int, ...] = QUIET_WINDOWS,
+                           horizons: tuple[int, ...] = HORIZONS) -> dict[str, dict[str, float]]:
+    """P(de-escalated) had the run been judged after H days with a quiet window of Q days, for every
+    Q and every H up to the days run, from each run's daily rungs (a day of fighting between the
+    states is a day at rung 5 or above): how much the headline share owes to the definition."""
+    from .store import rungs_matrix
+
+    rungs = rungs_matrix(frame)
+    if rungs.size == 0:
+        return {}
+    fighting = rungs >= Action.CROSS_BORDER_FIRE.rung
+    fought_before = frame["fought_before"].to_numpy(bool)
+    war_day = frame["war_day"].to_numpy()
+    out: dict[str, dict[str, float]] = {}
+    for quiet in windows:
+        row = {}
+        for horizon in (h for h in horizons if h <= rungs.shape[1]):
+            fought = fought_before | fighting[:, :horizon].any(axis=1)
+            calm_end = ~fighting[:, max(horizon - quiet, 0):horizon].any(axis=1)
+            war = (war_day >= 0) & (war_day < horizon)
+            row[str(horizon)] = float((fought & calm_end & ~war).mean())
+        out[str(quiet)] = row
     return out
 
 
@@ -79,18 +135,23 @@ def format_table(summary: dict[str, dict[str, Any]]) -> str:
             return "-"
         return f"{d['median']:g} ({d['q1']:g}-{d['q3']:g})"
 
-    header = ("scenario", "runs", "de-escalated [95% CI]", "contained [95% CI]", "war [95% CI]",
-              "first ceasefire day", "peak rung", "deaths true", "deaths claimed", "days closed")
+    header = ("scenario", "runs", "de-escalated [95% CI]", "fighting goes on [95% CI]", "war [95% CI]",
+              "no fighting", "renewed fighting", "first ceasefire day", "days of fighting", "deaths true",
+              "days closed")
     rows = [header]
     for name, s in summary.items():
         cf = s["days_to_first_ceasefire"]
+        renewed = s["path"]["p_renewed_fighting"]["p"]
         rows.append((name, str(s["runs"]), pct(s, "deescalated"), pct(s, "contained"), pct(s, "war"),
-                     f"{q(cf)}; {100 * cf['share']:.0f}% ever", q(s["peak_rung"]), q(s["deaths_true"]),
-                     q(s["deaths_claimed"]), q(s["closed_days"])))
+                     f"{100 * s['p_calm']:.1f}%", f"{100 * renewed:.1f}%", f"{q(cf)}; {100 * cf['share']:.0f}% ever",
+                     q(s["kinetic_days"]), q(s["deaths_true"]), q(s["closed_days"])))
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    notes = "Shares with 95% Wilson intervals; other figures: median (quartiles). Ceasefire day among runs with one."
+    notes = ("Outcomes at the horizon, by behaviour: de-escalated = fought, then no fighting in the last "
+             "outcome.quiet_days days; renewed fighting = fighting again after a first halt or ceasefire.\n"
+             "Shares with 95% Wilson intervals (Monte Carlo precision over runs); other figures: median "
+             "(quartiles). Ceasefire day among runs with one.")
     return "\n".join(lines + ["", notes])
 
 

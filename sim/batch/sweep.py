@@ -39,7 +39,7 @@ def parse_axis(text: str, scenario: Scenario) -> Axis:
     if "=" not in text:
         raise UsageError(f"--param {text!r}: expected KEY=START:STOP:N")
     key, _, spec = text.partition("=")
-    specs = parameter_specs(scenario.mediators)
+    specs = parameter_specs(scenario.mediators, scenario.sites)
     numeric = [k for k, s in specs.items() if s.numeric]
     if key not in specs:
         import difflib
