@@ -112,5 +112,5 @@ SCHEDULABLE_BY: dict[str, tuple[Action, ...]] = {
                                    Action.THREAT_OF_FORCE),
     "ttp": (Action.TTP_ATTACK,),
     "india": (Action.ACCUSATION, Action.THREAT_OF_FORCE, Action.CALL_FOR_RESTRAINT),
-    "mediator": (Action.CALL_FOR_RESTRAINT, Action.MEDIATION_OFFER, Action.TALKS_HOSTED, Action.BILATERAL_TALKS),
+    "mediator": (Action.CALL_FOR_RESTRAINT, Action.MEDIATION_OFFER, Action.TALKS_HOSTED),  # talks in its own style
 }

@@ -94,3 +94,20 @@ def random_scenarios(draw) -> Scenario:
         table["initial"] = {"ceasefire_in_force": True, "pakistan": {"bound": True, "grievance": 2.0},
                             "afghanistan": {"bound": True}}
     return scenario_from_dict(table, "random")
+
+
+#: Files whose every test starts processes, a browser or a long statistical check.
+SLOW_FILES = {"test_browser.py", "test_resume.py", "test_cli_run.py", "test_packaging.py", "test_seeds.py",
+              "test_regression.py", "test_mechanisms.py"}
+#: Words in a test's name that mean it runs the real command, a server, a cluster or thousands of runs.
+SLOW_WORDS = ("cli", "serve", "replay", "dask", "recovery", "sensitivity", "what_if", "posterior",
+              "known_answer", "wilson_interval", "common_random_numbers", "single_runs_do", "lane_k_is_run_k",
+              "same_seed_same_run", "while_running", "prim", "check_json", "workers_and_chunk", "busy_state",
+              "each_tab", "odds")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The fast tier (``pytest -m "not slow"``, under a minute) leaves out the tests named above."""
+    for item in items:
+        if item.path.name in SLOW_FILES or any(word in item.name for word in SLOW_WORDS):
+            item.add_marker(pytest.mark.slow)

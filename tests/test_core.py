@@ -148,7 +148,7 @@ def _scheduled(actor: str, action: Action) -> dict:
     target = {"pakistan": "afghanistan", "afghanistan": "pakistan"}.get(actor, "")
     table["shocks"] = [{"day": 0, "actor": actor, "action": action.key, "target": target}]
     if action is Action.REOPEN_CROSSING:
-        table["crossings"]["torkham"]["open"] = False
+        table["crossings"]["torkham"].update(open=False, closed_by="pakistan")
     return table
 
 

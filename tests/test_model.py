@@ -153,6 +153,9 @@ def _table(**changes):
     return scenario_from_dict(table, "test")
 
 
+#: Every disputed site quiet: no clash at all unless a test sets one.
+NO_CLASHES = {f"sites.{site}.clash_rate": 0.0 for site in default_table()["sites"]}
+
 probabilities = st.floats(0.0, 1.0, allow_nan=False)
 noises = st.floats(0.01, 5.0, allow_nan=False)
 
@@ -197,7 +200,8 @@ def test_low_decision_noise_makes_the_same_night_answer_a_threshold(propensity, 
     propensity is above 1/2, never below; at noise 1 in the stated share of runs."""
     def share(noise):
         scenario = _table(**{"afghanistan.counterstrike_probability": propensity, "afghanistan.decision_noise": noise,
-                             "afghanistan.border_incident_rate": 0.0, "scenario.horizon_days": 2})
+                             "scenario.horizon_days": 2, "mediators": {}, "afghanistan.retaliation_propensity": 0.0,
+                             **NO_CLASHES})
         model = _run(scenario, 4, lanes=4000)
         days = np.array([model.first_day_of("afghanistan", a) for a in Action if a.kinetic and a is not Action.TTP_ATTACK])
         return float((days == 0).any(axis=0).mean())
@@ -208,7 +212,7 @@ def test_low_decision_noise_makes_the_same_night_answer_a_threshold(propensity, 
 
 def test_no_retaliation_when_propensities_are_zero():
     scenario = _table(**{"afghanistan.retaliation_propensity": 0.0, "afghanistan.counterstrike_probability": 0.0,
-                         "afghanistan.border_incident_rate": 0.0})
+                         **NO_CLASHES})
     model = _run(scenario, 3, lanes=200)
     assert not any(e.actor == "afghanistan" and Action.from_key(e.action).kinetic for e in model.log.events())
 
@@ -219,18 +223,18 @@ def test_certain_retaliation_waits_exactly_the_preparation_delay(delay):
                          "afghanistan.grievance_per_attack": 10.0, "afghanistan.escalation_propensity": 0.0,
                          "afghanistan.retaliation_delay": float(delay), "mediators": {},
                          "pakistan.retaliation_propensity": 0.0, "ttp.attack_rate": 0.0,
-                         "pakistan.border_incident_rate": 0.0, "afghanistan.border_incident_rate": 0.0})
+                         "pakistan.sanctuary_strike_rate": 0.0, **NO_CLASHES})
     model = _run(scenario, 3, lanes=100)
     kinetic = [model.first_day_of("afghanistan", a) for a in Action if a.kinetic and a is not Action.TTP_ATTACK]
     first = np.min(np.where(np.array(kinetic) >= 0, kinetic, 999), axis=0)
     assert (first == delay).all()
 
 
-def test_border_incidents_happen_at_their_rate_in_calm_times():
-    """No grievance, no shocks, no TTP: Afghanistan's first skirmish day is geometric with the set rate."""
+def test_clashes_at_a_site_happen_at_its_rate_in_calm_times():
+    """No grievance, no shocks, no TTP: the first clash Afghanistan starts at Torkham comes at the set rate."""
     rate = 0.05
-    scenario = _table(**{"shocks": [], "ttp.attack_rate": 0.0, "pakistan.border_incident_rate": 0.0,
-                         "afghanistan.border_incident_rate": rate, "initial.pakistan.grievance": 0.0})
+    scenario = _table(**{"shocks": [], "ttp.attack_rate": 0.0, **NO_CLASHES, "sites.torkham.clash_rate": rate * 365,
+                         "sites.torkham.afghan_share": 1.0, "initial.pakistan.grievance": 0.0})
     model = _run(scenario, 8, lanes=4000)
     first = model.first_day_of("afghanistan", Action.CROSS_BORDER_FIRE)
     expected = 1 - np.exp(-rate)
@@ -241,14 +245,16 @@ def test_border_incidents_happen_at_their_rate_in_calm_times():
 def test_full_commitment_means_no_violations():
     scenario = _table(**{"pakistan.ceasefire_commitment": 1.0, "afghanistan.ceasefire_commitment": 1.0,
                          "initial.ceasefire_in_force": True, "initial.pakistan.bound": True,
-                         "initial.afghanistan.bound": True, "shocks": []})
+                         "initial.afghanistan.bound": True, "shocks": [], "pakistan.sanctuary_strike_rate": 0.0,
+                         **NO_CLASHES})
     model = _run(scenario, 5, lanes=200)
     assert not any(Action.from_key(e.action).kinetic and e.actor != "ttp" for e in model.log.events())
-    assert (model.outcome() == Outcome.DEESCALATED.code).all()
+    assert (model.outcome() == Outcome.CALM.code).all()  # they never fought
 
 
 def test_campaign_is_war():
-    scenario = _table(shocks=[{"day": 0, "actor": "pakistan", "action": "sustained_campaign", "target": "afghanistan"}])
+    scenario = _table(shocks=[{"day": 0, "actor": "pakistan", "action": "sustained_campaign", "target": "afghanistan"}],
+                      **{"outcome.campaign_days": 1})
     model = _run(scenario, 5, lanes=50)
     assert (model.outcome() == Outcome.WAR.code).all()
 

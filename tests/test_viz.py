@@ -89,7 +89,7 @@ def test_controls_change_the_scenario_they_name():
     assert model.notes == []
 
 
-@pytest.mark.parametrize(("factor", "expected"), [(20.0, 1.0), (2.0, 0.1), (0.0, 0.01)])
+@pytest.mark.parametrize(("factor", "expected"), [(20.0, 5.0), (0.5, 0.5), (0.0, 0.01)])
 def test_randomness_control_scales_the_decision_noise_within_its_range(factor, expected):
     model = StudentModel(randomness=factor)
     for party in ("pakistan", "afghanistan"):

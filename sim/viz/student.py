@@ -50,6 +50,7 @@ FACTORS: dict[str, tuple[str, float]] = {
     "randomness": ("Randomness of choices (\u00d7 scenario)", 20.0),
 }
 NOISE_FLOOR = STATE_SPECS["decision_noise"].low  # what a randomness factor of 0 gives
+NOISE_CEILING = STATE_SPECS["decision_noise"].high  # and what a large factor is held to
 
 
 def served_scenario() -> Path:
@@ -112,7 +113,8 @@ class Settings:
                                      "india.threat_factor": p["india.threat_factor"] * self.india}
         for party in PARTIES:
             changes[f"{party}.retaliation_propensity"] = p[f"{party}.retaliation_propensity"] * self.retaliation
-            changes[f"{party}.decision_noise"] = max(NOISE_FLOOR, p[f"{party}.decision_noise"] * self.randomness)
+            changes[f"{party}.decision_noise"] = min(NOISE_CEILING,
+                                                     max(NOISE_FLOOR, p[f"{party}.decision_noise"] * self.randomness))
             for name in scenario.mediators:
                 key = f"mediators.{name}.leverage.{party}"
                 changes[key] = min(1.0, p[key] * self.leverage)
