@@ -16,52 +16,47 @@ MAX_RUN = 2**63 - 1
 MAX_DAYS = int(SCENARIO_SPECS["horizon_days"].high)
 
 
-def _integer(text: str, low: int, high: int, noun: str) -> int:
+def _integer(text: str, low: int, high: int, allowed: str) -> int:
+    """``text`` as an integer in [low, high]; else argparse's error saying what is allowed."""
     try:
         value = int(text)
     except ValueError:
         value = None
     if value is None or not low <= value <= high:
-        raise argparse.ArgumentTypeError(f"expected {noun} from {low:,} to {high:,}, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected {allowed}, got {text!r}")
     return value
 
 
-def non_negative_int(text: str) -> int:
-    """An integer >= 0 (bounded by what the run indices can hold)."""
-    return _integer(text, 0, MAX_RUN, "a whole number")
-
-
 def positive_int(text: str) -> int:
-    """An integer >= 1 (a count: runs, workers, samples...)."""
-    return _integer(text, 1, MAX_RUN, "a positive whole number")
+    """A count (runs, workers, samples...): 1 or more."""
+    return _integer(text, 1, MAX_RUN, "a whole number of at least 1")
 
 
 def seed(text: str) -> int:
     """A random seed: 0 to 2**64 - 1."""
-    return _integer(text, 0, MAX_SEED, "a seed: a whole number")
+    return _integer(text, 0, MAX_SEED, "a seed: a whole number from 0 to 2**64 - 1")
 
 
 def run_index(text: str) -> int:
     """A run index: 0 to 2**63 - 1."""
-    return _integer(text, 0, MAX_RUN, "a run index: a whole number")
+    return _integer(text, 0, MAX_RUN, "a run index: a whole number from 0 to 2**63 - 1")
 
 
 def days(text: str) -> int:
     """A number of days to simulate: 1 to the longest horizon a scenario may have."""
-    return _integer(text, 1, MAX_DAYS, "a number of days")
-
+    return _integer(text, 1, MAX_DAYS, f"a number of days from 1 to {MAX_DAYS:,}")
 
 MAX_CHUNK = 65_536
 
 
 def chunk_size(text: str) -> int:
     """Lanes per model instance: a model's memory grows with them, so they are bounded."""
-    return _integer(text, 1, MAX_CHUNK, "a chunk size")
+    return _integer(text, 1, MAX_CHUNK, f"a chunk size from 1 to {MAX_CHUNK:,} lanes")
 
 
 def port(text: str) -> int:
     """A TCP port."""
-    return _integer(text, 1, 65_535, "a port number")
+    return _integer(text, 1, 65_535, "a port number from 1 to 65,535")
 
 
 def cap_workers(requested: int | None) -> int | None:

@@ -88,8 +88,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(dumps(table.to_dict("records"), indent=2))
     else:
         if result.drawn:
-            print(f"Parameters other than the swept ones are drawn run by run from the posterior of "
-                  f"{scenario.name} ({', '.join(result.drawn)}).\n")
+            print(f"The other {len(result.drawn)} parameters of {scenario.name}'s posterior are drawn run by run "
+                  "from it (run k the same draw at every point).\n")
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
         if args.out:
             print(f"\nWrote points.csv, sweep.png, runs (Parquet) and summary.json to {args.out}")

@@ -545,8 +545,8 @@ def _priors(table: dict[str, Any], specs: dict[str, Spec], source: str) -> dict[
             raise ScenarioError(source, full, "expected {distribution = ..., low = ..., high = ...}")
         for name in entry:
             if name not in PRIOR_FIELDS:
-                raise ScenarioError(source, f"{full}.{name}", f"unknown field{_suggest(name, list(PRIOR_FIELDS))}; "
-                                    f"allowed: {', '.join(PRIOR_FIELDS)}")
+                raise ScenarioError(source, f"{full}.{name}", f"unknown field (allowed: {', '.join(PRIOR_FIELDS)})"
+                                    + _suggest(name, list(PRIOR_FIELDS)))
         dist = entry.get("distribution", "uniform")
         if dist not in PRIOR_DISTRIBUTIONS:
             raise ScenarioError(source, f"{full}.distribution", f"got {dist!r}, expected one of {PRIOR_DISTRIBUTIONS}")

@@ -63,7 +63,7 @@ def load_posterior(scenario: Scenario) -> pd.DataFrame:
             continue
         spec = specs[key]
         if (spec.low is not None and array.min() < spec.low) or (spec.high is not None and array.max() > spec.high):
-            raise bad(f"column {key!r} holds values outside {spec.allowed()}")
+            raise bad(f"column {key!r}: every value must be {spec.allowed()}")
     if frame.empty:
         raise bad("no samples")
     return frame

@@ -73,7 +73,7 @@ def parse_axis(text: str, scenario: Scenario) -> Axis:
         raise UsageError(f"--param {text!r}: {n:,} points; at most {MAX_POINTS_PER_AXIS} per axis")
     for value in (start, stop):
         if (s.low is not None and value < s.low) or (s.high is not None and value > s.high):
-            raise UsageError(f"--param {text!r}: {value:g} is outside {s.allowed()}")
+            raise UsageError(f"--param {text!r}: {value:g} is not {s.allowed()}")
     values = tuple(float(v) for v in np.linspace(start, stop, n))
     if s.kind is int:
         if not all(abs(v - round(v)) < 1e-9 for v in values):

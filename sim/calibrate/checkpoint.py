@@ -69,7 +69,9 @@ def load(path: Path, key: str) -> SamplerState | None:
             meta = json.loads(str(data["meta"]))
             arrays = {k: data[k] for k in ("theta", "sequence", "rest", "weights")}
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:
-        raise UsageError(damaged % (str(err).splitlines()[0] if str(err) else err.__class__.__name__)) from None
+        what = "not an .npz archive" if isinstance(err, EOFError | ValueError) and "CRC" not in str(err) else (
+            str(err).splitlines()[0] if str(err) else err.__class__.__name__)
+        raise UsageError(damaged % what) from None
     if not isinstance(meta, dict) or meta.pop("fingerprint", None) != key:
         raise UsageError(f"{path}: the checkpoint is of a calibration with other settings, scenario or targets; "
                          "delete it or choose another --out to start afresh")

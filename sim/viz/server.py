@@ -19,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from ..errors import UsageError
 from ..scenario import load_scenario
@@ -39,9 +40,37 @@ LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 def command(host: str, port: int) -> list[str]:
-    """The ``solara run`` command line for the app."""
-    return [sys.executable, "-m", "solara", "run", str(APP), "--host", host, "--port", str(port), "--production",
-            "--no-open", "--no-check-version"]
+    """The ``solara run`` command line for the app (through ``serve_child``)."""
+    return [sys.executable, "-c", "from sim.viz.server import serve_child; serve_child()", "run", str(APP),
+            "--host", host, "--port", str(port), "--production", "--no-open", "--no-check-version"]
+
+
+class LoopbackOnly:
+    """ASGI wrapper: Solara's statistics page (``/resourcez``) answers this machine only, whatever --host is."""
+
+    PRIVATE = ("/resourcez",)
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        client = (scope.get("client") or ("",))[0]
+        if scope["type"] == "http" and scope["path"].rstrip("/") in self.PRIVATE and client not in LOOPBACK:
+            await send({"type": "http.response.start", "status": 404, "headers": [(b"content-type", b"text/plain")]})
+            await send({"type": "http.response.body", "body": b"Not Found"})
+            return
+        await self.app(scope, receive, send)
+
+
+def serve_child() -> None:
+    """The server process: ``solara run`` (arguments from ``sys.argv``), its app wrapped in ``LoopbackOnly``."""
+    import uvicorn.config
+    from solara.__main__ import main
+
+    load_app = uvicorn.config.Config.load_app
+    uvicorn.config.Config.load_app = lambda self: LoopbackOnly(load_app(self))
+    sys.argv = ["solara", *sys.argv[1:]]
+    main()
 
 
 def environment(scenario: str | os.PathLike[str] | None, replay: str | os.PathLike[str] | None,
@@ -94,10 +123,10 @@ def serve(scenario: str | os.PathLike[str] | None = None, host: str = "127.0.0.1
 
     Binds 127.0.0.1 unless another host is asked for: a classroom server is opened on purpose.
     """
-    check_inputs(scenario, host, port, replay, run)
     if host not in LOOPBACK:
         print(f"escalation viz: warning: --host {host} makes the app reachable from other machines on the "
               "network; the default, 127.0.0.1, keeps it to this one", file=sys.stderr)
+    check_inputs(scenario, host, port, replay, run)
     previous = signal.signal(signal.SIGTERM, _interrupt)  # a terminated serve stops its server too
     proc = subprocess.Popen(command(host, port), env=environment(scenario, replay, run), stdin=subprocess.DEVNULL,
                             start_new_session=True)
