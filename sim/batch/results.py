@@ -197,7 +197,7 @@ def execute(jobs: dict[str, JobList], manifest: dict[str, Any], out: Path | None
             else:
                 merged = merge_columns(parts)
                 frames[name] = columns_to_table(name, merged).to_pandas() if merged else pd.DataFrame()
-            if not frames[name].empty:
+            if not frames[name].empty and not frames[name]["row"].is_monotonic_increasing:
                 frames[name] = frames[name].sort_values("row", kind="stable").reset_index(drop=True)
     finally:
         if bar is not None:

@@ -298,4 +298,4 @@ def rungs_matrix(frame: pd.DataFrame) -> np.ndarray:
     """The daily rungs of every run in a frame, as a (runs, days) int8 array."""
     if frame.empty:
         return np.zeros((0, 0), dtype=np.int8)
-    return np.vstack([np.frombuffer(b, dtype=np.int8) for b in frame["rungs"]])
+    return np.frombuffer(b"".join(frame["rungs"]), dtype=np.int8).reshape(len(frame), -1)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..errors import UsageError
 from ..io import output_folder
-from ..scenario import load_scenario
+from ..scenario import NAME_PATTERN, load_scenario
 from .abc import Calibration, calibrate
 from .check import CheckResult, check
 from .posterior import write_calibrated_scenario, write_posterior
@@ -58,6 +58,10 @@ def calibrate_to_files(scenario_path: str | Path | None, targets_path: str | Pat
     scenario_path = Path(scenario_path or targets.scenario_path or ROOT / "scenarios" / "october_2025.toml")
     scenario = load_scenario(scenario_path)
     targets = load_targets(targets_path, scenario)
+    calibrated_name = f"{scenario.name}_calibrated"
+    if not NAME_PATTERN.fullmatch(calibrated_name):
+        raise UsageError(f"{scenario.source}: key 'scenario.name': {scenario.name!r} is too long to name its calibrated "
+                         f"scenario {calibrated_name!r} (at most {64 - len('_calibrated')} characters)")
     with output_folder(out) as folder:
         checkpoint = folder / CHECKPOINT
         if checkpoint.exists() and not resume:
