@@ -14,7 +14,7 @@ sys.path.insert(0, str(ROOT))
 
 from sim.batch.store import package_version  # noqa: E402
 from sim.io import atomic_write_text  # noqa: E402
-from sim.scenario import Scenario, load_scenario, scenario_from_dict, table_hash  # noqa: E402
+from sim.scenario import Scenario, load_scenario, scenario_from_dict  # noqa: E402
 
 SCENARIOS = ROOT / "scenarios"
 CALIBRATED = SCENARIOS / "october_2025_calibrated.toml"
@@ -39,9 +39,7 @@ def variant(base: Scenario, name: str, description: str, **table_changes: Any) -
         for part in path:
             node = node.setdefault(part, {})
         node[last] = value
-    scenario = scenario_from_dict(table, f"{base.source} ({name})")
-    scenario.content_hash = table_hash(table)
-    return scenario
+    return scenario_from_dict(table, f"{base.source} ({name})", base.posterior_digest)
 
 
 def what_if(file: str, base_path: Path) -> Scenario:

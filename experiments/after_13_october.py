@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 from _common import ROOT, SCENARIOS, base_scenario_path, metadata, write_json
 
-from sim.batch.engine import Jobs, default_workers
+from sim.batch.engine import Replicates, default_workers
 from sim.batch.stats import proportion
 from sim.ladder import Action
 from sim.model import EscalationModel
@@ -82,9 +82,9 @@ def _first_day(flags: np.ndarray) -> np.ndarray:
 
 def simulate(scenario: Scenario, runs: int, seed: int, start: int, workers: int, chunk: int = 5000
              ) -> dict[str, np.ndarray]:
-    jobs = Jobs.replicates(scenario, runs, seed)
-    tasks = [(scenario, seed, jobs.run_index[a:b], {k: v[a:b] for k, v in jobs.params.items()}, start)
-             for a, b in jobs.chunk_bounds(chunk)]
+    jobs = Replicates(scenario, seed, runs)
+    tasks = [(scenario, seed, task.run_index, task.params, start)
+             for task in (jobs.slice(a, b) for a, b in jobs.chunk_bounds(chunk))]
     with ProcessPoolExecutor(max_workers=workers) as pool:
         parts = list(pool.map(forecast_chunk, tasks))
     return {key: np.concatenate([p[key] for p in parts]) for key in parts[0]}

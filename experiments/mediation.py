@@ -28,7 +28,7 @@ import pandas as pd  # noqa: E402
 from _common import ROOT, base_scenario_path, metadata, variant, write_json  # noqa: E402
 
 from sim.batch.compare import compare  # noqa: E402
-from sim.batch.engine import Jobs, default_workers  # noqa: E402
+from sim.batch.engine import Jobs, Replicates, default_workers  # noqa: E402
 from sim.batch.results import execute  # noqa: E402
 from sim.batch.stats import proportion  # noqa: E402
 from sim.io import atomic_write_figure, atomic_write_text  # noqa: E402
@@ -41,7 +41,7 @@ RETALIATION_FACTORS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
 
 def grid_jobs(scenario: Scenario, runs: int, seed: int) -> tuple[Jobs, list[tuple[float, float]]]:
     """Jobs for every (leverage factor, retaliation factor) point, runs x points lanes."""
-    draws = Jobs.replicates(scenario, runs, seed).params  # posterior draws per run (empty without a posterior)
+    draws = Replicates(scenario, seed, runs).slice(0, runs).params  # posterior draws per run (none without one)
 
     def base(key: str) -> np.ndarray:
         return draws[key] if key in draws else np.full(runs, float(scenario.params[key]))

@@ -1,19 +1,20 @@
 """The ``escalation`` command: a thin layer that parses, calls one library function, prints.
 
-Every user error (a bad scenario, a bad flag value) ends with one line on stderr naming the
-file, the key and what is allowed, and exit status 2 -- never a traceback.
+Every user error (a bad scenario, a bad flag value, an output folder that cannot be written, a
+worker the system killed) ends with one line on stderr naming the file, the key or the option
+and what is allowed, and exit status 2 -- never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .argtypes import non_negative_int, positive_int
+from . import argtypes
 from .errors import UsageError
+from .io import dumps
 from .scenario import ScenarioError, load_scenario
 
 
@@ -23,12 +24,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from .results import RunResult
+    from .results import run_once
 
-    scenario = load_scenario(args.scenario)
-    result = RunResult.simulate(scenario, seed=args.seed, run=args.run, days=args.days)
-    if args.out:
-        result.write(args.out)
+    result = run_once(load_scenario(args.scenario), seed=args.seed, run=args.run, days=args.days, out=args.out)
     if args.json:
         print(result.to_json())
     else:
@@ -51,6 +49,7 @@ def _batch_checks(args: argparse.Namespace) -> None:
             raise UsageError(str(err)) from None
     elif args.scheduler:
         raise UsageError("--scheduler is only used with --backend dask")
+    args.workers = argtypes.cap_workers(args.workers)
 
 
 def _progress_wanted(args: argparse.Namespace) -> bool:
@@ -67,10 +66,8 @@ def cmd_batch(args: argparse.Namespace) -> int:
     _batch_checks(args)
     result = run_batch(scenarios, args.runs, args.seed, args.workers, args.backend, args.scheduler, args.out,
                        args.resume, _progress_wanted(args), args.chunk_size)
-    if args.out:
-        result.plot(args.out)
     if args.json:
-        print(json.dumps(result.summary(), indent=2))
+        print(dumps(result.summary(), indent=2))
     else:
         print(result.table())
         if args.out:
@@ -79,21 +76,20 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from .batch.sweep import parse_axis, run_sweep
+    from .batch.sweep import parse_axes, run_sweep
 
     scenario = load_scenario(args.scenario)
-    axes = [parse_axis(text, scenario) for text in args.param]
-    if len(axes) > 2:
-        raise UsageError("a sweep takes one or two --param axes")
-    if len({a.key for a in axes}) != len(axes):
-        raise UsageError("--param: the same key twice")
+    axes = parse_axes(args.param, scenario)
     _batch_checks(args)
     result = run_sweep(scenario, axes, args.runs, args.seed, args.workers, args.out, args.resume,
                        _progress_wanted(args), args.backend, args.scheduler)
     table = result.points()
     if args.json:
-        print(table.to_json(orient="records", indent=2))
+        print(dumps(table.to_dict("records"), indent=2))
     else:
+        if result.drawn:
+            print(f"The other {len(result.drawn)} parameters of {scenario.name}'s posterior are drawn run by run "
+                  "from it (run k the same draw at every point).\n")
         print(table.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
         if args.out:
             print(f"\nWrote points.csv, sweep.png, runs (Parquet) and summary.json to {args.out}")
@@ -108,18 +104,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
     result = compare(a, b, args.runs, args.seed, args.workers, out=args.out, resume=args.resume,
                      progress=_progress_wanted(args), backend=args.backend, scheduler=args.scheduler)
     if args.json:
-        print(json.dumps(result.differences(), indent=2))
+        print(dumps(result.differences(), indent=2))
     else:
         print(result.table())
     return 0
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from .batch.replay import load_run
-    from .results import RunResult
+    from .batch.replay import replay
 
-    scenario, seed, run_indices, params = load_run(args.directory, args.run, args.scenario)
-    result = RunResult.simulate(scenario, seed, int(run_indices[0]), lane_params=params)
+    result = replay(args.directory, args.run, args.scenario)
     print(result.to_json() if args.json else result.report())
     return 0
 
@@ -127,21 +121,17 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_viz(args: argparse.Namespace) -> int:
     from . import viz
 
-    if args.scenario is not None:
-        load_scenario(args.scenario)  # fail early, with the one-line message
     if (args.replay is None) != (args.run is None):
         raise UsageError("--replay DIR and --run K go together")
-    if args.replay is not None:
-        from .batch.replay import load_run
-
-        load_run(args.replay, args.run)  # fail early, with the one-line message
     return viz.serve(args.scenario, host=args.host, port=args.port, replay=args.replay, run=args.run)
 
 
 def _add_batch_options(parser: argparse.ArgumentParser, runs: int) -> None:
-    parser.add_argument("--runs", type=positive_int, default=runs, help=f"runs per scenario or grid point (default {runs})")
-    parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
-    parser.add_argument("--workers", type=positive_int, default=None, help="worker processes (default: all cores)")
+    parser.add_argument("--runs", type=argtypes.positive_int, default=runs,
+                        help=f"runs per scenario or grid point (default {runs})")
+    parser.add_argument("--seed", type=argtypes.seed, default=0, help="random seed, 0 to 2**64 - 1 (default 0)")
+    parser.add_argument("--workers", type=argtypes.positive_int, default=None,
+                        help="worker processes (default and most: the cores available)")
     parser.add_argument("--backend", choices=("local", "dask"), default="local", help="where chunks run")
     parser.add_argument("--scheduler", default=None, help="Dask scheduler address, with --backend dask")
     parser.add_argument("--out", type=Path, default=None, help="write runs (Parquet), summary.json, figures here")
@@ -156,9 +146,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run one scenario once and print its timeline and outcome")
     run.add_argument("scenario", help="scenario TOML file, or a shipped scenario's name (e.g. october_2025)")
-    run.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
-    run.add_argument("--run", type=non_negative_int, default=0, help="run index within the seed (default 0)")
-    run.add_argument("--days", type=positive_int, default=None, help="days to simulate (default: the horizon)")
+    run.add_argument("--seed", type=argtypes.seed, default=0, help="random seed, 0 to 2**64 - 1 (default 0)")
+    run.add_argument("--run", type=argtypes.run_index, default=0, help="run index within the seed (default 0)")
+    run.add_argument("--days", type=argtypes.days, default=None,
+                     help=f"days to simulate, 1 to {argtypes.MAX_DAYS} (default: the horizon)")
     run.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     run.add_argument("--out", type=Path, default=None, help="also write events.csv, series.csv and a figure here")
     run.set_defaults(handler=cmd_run)
@@ -166,7 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     batch = sub.add_parser("batch", help="many runs of one or more scenarios: outcome shares with intervals")
     batch.add_argument("scenarios", nargs="+", metavar="SCENARIO", help="scenario TOML files or shipped names")
     _add_batch_options(batch, 10_000)
-    batch.add_argument("--chunk-size", type=positive_int, default=2048, help="lanes per model instance (default 2048)")
+    batch.add_argument("--chunk-size", type=argtypes.chunk_size, default=2048,
+                       help=f"lanes per model instance, 1 to {argtypes.MAX_CHUNK} (default 2048)")
     batch.set_defaults(handler=cmd_batch)
 
     sweep = sub.add_parser("sweep", help="P(de-escalated) over a grid of one or two parameters")
@@ -184,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     replay = sub.add_parser("replay", help="replay one run of a stored batch, exactly as counted")
     replay.add_argument("directory", type=Path, metavar="DIR", help="a batch's --out directory")
-    replay.add_argument("--run", type=non_negative_int, required=True, help="run index (row, for a sweep)")
+    replay.add_argument("--run", type=argtypes.run_index, required=True, help="run index (row, for a sweep)")
     replay.add_argument("--scenario", default=None, help="scenario name, when the batch holds several")
     replay.add_argument("--json", action="store_true", help="print one JSON object")
     replay.set_defaults(handler=cmd_replay)
@@ -192,9 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
     viz = sub.add_parser("viz", help="the browser app (Mesa SolaraViz) for one scenario, or a replayed run")
     viz.add_argument("scenario", nargs="?", default=None, help="scenario TOML file or shipped name (default: october_2025)")
     viz.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
-    viz.add_argument("--port", type=positive_int, default=8765, help="port (default 8765)")
+    viz.add_argument("--port", type=argtypes.port, default=8765, help="port, 1 to 65535 (default 8765)")
     viz.add_argument("--replay", type=Path, default=None, metavar="DIR", help="a batch's --out directory")
-    viz.add_argument("--run", type=non_negative_int, default=None, help="run to replay, with --replay")
+    viz.add_argument("--run", type=argtypes.run_index, default=None, help="run to replay, with --replay")
     viz.set_defaults(handler=cmd_viz)
 
     from .calibrate.cli import register as register_calibrate
@@ -204,6 +196,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # A pure C locale (PYTHONUTF8=0) gives ASCII streams: a name like "Türkiye" must not crash the output.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         args = build_parser().parse_args(argv)
         return args.handler(args)

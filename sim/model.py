@@ -77,6 +77,16 @@ class EscalationModel(mesa.Model):
 
     STATE = WORLD_STATE
 
+    @property
+    def scenario(self) -> Scenario:
+        """The crisis scenario this model runs. (Mesa 3.5's ``Model.scenario`` is an experimental
+        object of its own whose setter tags the value; ours is an immutable value, kept here.)"""
+        return self._crisis
+
+    @scenario.setter
+    def scenario(self, value: Scenario) -> None:
+        self._crisis = value
+
     def __init__(self, scenario: Scenario, seed: int = 0, lanes: int = 1, first_run: int = 0,
                  run_indices: np.ndarray | None = None, lane_params: Mapping[str, Any] | None = None,
                  record_events: bool = True, collect_series: bool = True, horizon: int | None = None) -> None:

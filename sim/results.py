@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .errors import UsageError
 from .events import Event, display_name
 from .geography import PLACES
+from .io import atomic_write_text, dumps, folder_entries, output_folder
 from .ladder import Action
 from .model import EscalationModel
 from .outcomes import Outcome
 from .scenario import Scenario
 
+#: What ``RunResult.write`` puts in a folder; ``run --out`` writes only into a folder holding nothing else.
+RUN_FILES = ("events.csv", "series.csv", "run.json", "ladder.png")
 SERIES_COLUMNS = ("day", "date", "rung", "deaths_true", "deaths_true_pakistan", "deaths_true_afghanistan",
                   "claimed_by_pakistan", "claimed_by_afghanistan", "acknowledged_pakistan",
                   "acknowledged_afghanistan", "crossings_open", "ceasefire_in_force", "halt_in_force",
@@ -76,7 +79,8 @@ class RunResult:
                 "events": events, "summary": self.summary}
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, sort_keys=False)
+        """Strict JSON (a non-finite number would be null, never NaN)."""
+        return dumps(self.to_dict(), indent=2)
 
     def timeline(self) -> str:
         """A readable table: day, date, actor, action, target, place, deaths true / claimed."""
@@ -119,11 +123,8 @@ class RunResult:
         return "\n".join(lines)
 
     def write(self, out: str | Path) -> list[Path]:
-        """Write events.csv, series.csv, summary.json and ladder.png into ``out``."""
-        from .io import atomic_write_text
-
+        """Write events.csv, series.csv, run.json and ladder.png into ``out`` (see ``run_once``)."""
         out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
         written = []
         buf = io.StringIO()
         fields = ["day", "date", "actor", "action", "target", "location", "deaths_true", "deaths_claimed", "count"]
@@ -163,3 +164,24 @@ def _day(day: int) -> str:
 def _rung_name(rung: int) -> str:
     names = [a.key.replace("_", " ") for a in Action if a.rung == rung]
     return " / ".join(names) if names else "status quo"
+
+
+def check_run_folder(out: Path) -> None:
+    """A run's files go into an empty folder or one holding an earlier run's: never among a batch's files."""
+    others = sorted(p.name for p in folder_entries(out) if p.name not in RUN_FILES)
+    if others:
+        raise UsageError(f"--out {out}: the folder holds other files ({', '.join(others[:3])}"
+                         f"{', ...' if len(others) > 3 else ''}); a run writes {', '.join(RUN_FILES)} only into "
+                         "an empty folder or one holding an earlier run's files")
+
+
+def run_once(scenario: Scenario, seed: int = 0, run: int = 0, days: int | None = None,
+             out: str | Path | None = None) -> RunResult:
+    """Simulate one run; with ``out``, write its files there (the folder checked and locked before simulating)."""
+    if out is None:
+        return RunResult.simulate(scenario, seed=seed, run=run, days=days)
+    with output_folder(out) as folder:
+        check_run_folder(folder)
+        result = RunResult.simulate(scenario, seed=seed, run=run, days=days)
+        result.write(folder)
+    return result

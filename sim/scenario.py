@@ -10,18 +10,24 @@ instead of given as paths: ``resolve_scenario_path("october_2025")``. A path alw
 
 from __future__ import annotations
 
-import dataclasses
+import copy
+import datetime as dt
 import difflib
 import hashlib
 import json
+import math
+import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .errors import UsageError
 from .geography import PLACES
+from .io import read_limited
 from .ladder import SCHEDULABLE_BY, Action
 from .parameters import (
     CAPABILITY_KEYS,
@@ -40,8 +46,18 @@ from .parameters import (
 )
 
 PRIOR_DISTRIBUTIONS = ("uniform", "loguniform")
-#: Names an event can carry that are not mediators' (the other actors, and "both" as a target).
-RESERVED_NAMES = (*PARTIES, "ttp", "india", "both")
+PRIOR_FIELDS = ("distribution", "low", "high")
+#: Input files are read with a limit: a scenario or targets file is a few kB, a posterior a few MB.
+MAX_SCENARIO_BYTES = 4 << 20
+MAX_POSTERIOR_BYTES = 256 << 20
+#: A scenario's name becomes file names (runs/<name>/, scenarios/<name>.json, <name>_calibrated.toml).
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+NAME_RULE = "letters, digits, '_', '-' and '.', starting with a letter or a digit, at most 64 characters"
+#: Mediator and crossing names become parameter keys and TOML table names.
+ACTOR_PATTERN = re.compile(r"[a-z][a-z0-9_]{0,39}")
+ACTOR_RULE = "lower-case letters, digits and '_', starting with a letter, at most 40 characters"
+RESERVED_ACTORS = (*PARTIES, "ttp", "india", "both")
+MAX_SHOCK_DEATHS = 1e6
 
 
 class ScenarioError(ValueError):
@@ -135,9 +151,14 @@ class Prior:
     high: float
 
 
-@dataclass
+@dataclass(frozen=True)
 class Scenario:
-    """A validated scenario: metadata, flat parameters, actors, initial state and shocks."""
+    """A validated scenario: metadata, flat parameters, actors, initial state and shocks.
+
+    One immutable value: ``table`` is the validated content (bases merged, in the file's order,
+    which matters: mediators act in it), and the stored form (``stored_json``) and the content
+    hash derive from it, so a derived scenario (``with_params``) is stored and hashed as what it is.
+    """
 
     name: str
     description: str
@@ -153,9 +174,9 @@ class Scenario:
     priors: dict[str, Prior] = field(default_factory=dict)
     posterior: str = ""
     source: str = "<memory>"
-    content_hash: str = ""
     table: dict[str, Any] = field(default_factory=dict, repr=False)  # the validated TOML data, bases merged
     pinned: frozenset[str] = frozenset()  # keys a posterior must not override (set by a what-if itself)
+    posterior_digest: str = ""  # SHA-256 of the posterior file's bytes (part of the content)
 
     @property
     def actors(self) -> list[str]:
@@ -166,19 +187,35 @@ class Scenario:
         """Keys of the numeric parameters: the ones sweeps, calibration and sensitivity may vary."""
         return [k for k, v in self.params.items() if isinstance(v, int | float) and not isinstance(v, bool)]
 
+    def stored_json(self) -> str:
+        """The validated content as JSON, in the file's order: ``scenario_from_dict`` rebuilds this scenario."""
+        return json.dumps(self.table, indent=1, default=str)
+
+    @cached_property
+    def content_hash(self) -> str:
+        """A hash of the content (bases merged, plus the posterior's bytes), blind to formatting and to
+        where the files are (the posterior's path is not part of it, its bytes are)."""
+        content = {k: v for k, v in self.table.items() if k != "posterior"}
+        canonical = json.dumps(content, separators=(",", ":"), default=str) + self.posterior_digest
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
     def with_params(self, **changes: Any) -> Scenario:
-        """A copy with some flat parameters changed (validated by key and range)."""
-        params = dict(self.params)
+        """A new scenario with some flat parameters changed (validated by key and range).
+
+        The change is made in the content itself, so the new scenario's stored form and hash are its
+        own. With a posterior, run-by-run draws still override the keys it holds unless they are pinned.
+        """
+        table = copy.deepcopy(self.table)
         specs = parameter_specs(self.mediators, self.sites)
         for key, value in changes.items():
-            spec = _lookup(specs, key, self.source)
-            params[key] = _check_value(spec, value, key, self.source)
-        return dataclasses.replace(self, params=params)
-
-    def __getstate__(self) -> dict[str, Any]:
-        """The fields only: Mesa 3.5's ``Model.scenario`` setter tags the object with ``.model``
-        (the last model built from it), which must not travel to a worker process with it."""
-        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+            value = value.item() if hasattr(value, "item") and not isinstance(value, list) else value
+            value = _check_value(_lookup(specs, key, self.source), value, key, self.source)
+            node = table
+            *path, last = key.split(".")
+            for part in path:
+                node = node.setdefault(part, {})
+            node[last] = value
+        return scenario_from_dict(table, self.source, self.posterior_digest)
 
 
 def parameter_specs(mediators: list[str], sites: Iterable[str] = ()) -> dict[str, Spec]:
@@ -228,7 +265,8 @@ def _check_value(spec: Spec, value: Any, key: str, source: str) -> Any:
         raise ScenarioError(source, key, f"got {value!r}, expected {allowed}")
     if spec.kind is int and not float(value).is_integer():
         raise ScenarioError(source, key, f"got {value!r}, expected {allowed}")
-    if value != value or (spec.low is not None and value < spec.low) or (spec.high is not None and value > spec.high):
+    if not math.isfinite(value) or (spec.low is not None and value < spec.low) or (
+            spec.high is not None and value > spec.high):
         raise ScenarioError(source, key, f"got {value!r}, expected {allowed}")
     return int(value) if spec.kind is int else float(value)
 
@@ -253,13 +291,9 @@ PARAMETER_SECTIONS = ("pakistan", "afghanistan", "ttp", "india", "mediators", "c
 
 def _read_table(path: Path, source: str) -> dict[str, Any]:
     try:
-        raw_bytes = path.read_bytes()
-    except FileNotFoundError:
-        raise ScenarioError(source, "", "no such scenario file") from None
-    except IsADirectoryError:
-        raise ScenarioError(source, "", "is a directory, not a scenario file") from None
-    except OSError as err:
-        raise ScenarioError(source, "", f"cannot read the file ({err.strerror})") from None
+        raw_bytes = read_limited(path, MAX_SCENARIO_BYTES, "scenario file")
+    except UsageError as err:
+        raise ScenarioError(source, "", str(err).removeprefix(f"{path}: ")) from None
     try:
         return tomllib.loads(raw_bytes.decode("utf-8"))
     except UnicodeDecodeError:
@@ -271,6 +305,8 @@ def _read_table(path: Path, source: str) -> dict[str, Any]:
 def _read_scenario_file(path: Path, source: str) -> dict[str, Any]:
     """Read one TOML file; a relative ``posterior`` path is taken relative to that file."""
     data = _read_table(path, source)
+    if not data:
+        raise ScenarioError(source, "", "the file sets nothing; a scenario file needs at least a [scenario] table")
     posterior = data.get("posterior")
     if isinstance(posterior, str) and posterior and not Path(posterior).is_absolute():
         data["posterior"] = str((path.parent / posterior).resolve())
@@ -305,12 +341,17 @@ def _resolve_base(data: dict[str, Any], path: Path, source: str, seen: tuple[Pat
     if not base_path.is_file():
         raise ScenarioError(source, "scenario.base", f"no such scenario file {base_name!r} (relative to this file), "
                             f"nor a shipped scenario of that name; shipped: {', '.join(shipped)}")
-    base_data = _resolve_base(_read_scenario_file(base_path, str(base_path)), base_path, str(base_path),
-                              (*seen, base_path))
+    base_source = str(base_path)
+    base_data = _resolve_base(_read_scenario_file(base_path, base_source), base_path, base_source, (*seen, base_path))
+    # A mistake in the base is the base's: validate it alone first, so the message names it.
+    alone = copy.deepcopy(base_data)
+    _section(alone, "scenario", base_source).setdefault("name", "base")
+    scenario_from_dict(alone, base_source)
+    base_data["scenario"] = dict(_section(base_data, "scenario", base_source))
     for key in ("name", "description"):
-        base_data.get("scenario", {}).pop(key, None)
+        base_data["scenario"].pop(key, None)
     merged = _merge(base_data, data)
-    merged["scenario"] = {k: v for k, v in merged["scenario"].items() if k != "base"}
+    merged["scenario"] = {k: v for k, v in _section(merged, "scenario", source).items() if k != "base"}
     if base_data.get("posterior") and "posterior" not in data:
         # What this file sets itself is the point of the what-if: posterior draws must not undo it.
         own = {key for section in PARAMETER_SECTIONS if isinstance(data.get(section), dict)
@@ -331,53 +372,64 @@ def load_scenario(path: str | Path, base: str | Path | None = None) -> Scenario:
     source = str(path)
     data = _read_scenario_file(path, source)
     if base is not None:
-        data.setdefault("scenario", {})["base"] = str(resolve_scenario_path(base).resolve())
+        _section(data, "scenario", source)["base"] = str(resolve_scenario_path(base).resolve())
     data = _resolve_base(data, path, source, (path.resolve(),))
-    scenario = scenario_from_dict(data, source)
-    extra = b""
-    if scenario.posterior:
+    digest = ""
+    posterior = data.get("posterior")
+    if isinstance(posterior, str) and posterior:
         try:
-            extra = Path(scenario.posterior).read_bytes()
-        except OSError:
-            raise ScenarioError(source, "posterior", f"cannot read the posterior file {scenario.posterior}") from None
-    # The posterior's bytes are hashed, not where it lies: the same scenario has the same hash in a
-    # checkout, an installed wheel or on a Dask worker.
-    hashed = {**data, "posterior": Path(scenario.posterior).name} if scenario.posterior else data
-    scenario.content_hash = table_hash(hashed, extra)
-    return scenario
+            digest = hashlib.sha256(read_limited(posterior, MAX_POSTERIOR_BYTES, "posterior file")).hexdigest()
+        except UsageError as err:
+            raise ScenarioError(source, "posterior", str(err)) from None
+    return scenario_from_dict(data, source, digest)
 
 
-def table_hash(data: dict[str, Any], extra: bytes = b"") -> str:
-    """A hash of a scenario's content (bases merged, plus its posterior file), blind to formatting."""
-    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode() + extra).hexdigest()[:16]
+def scenario_from_dict(data: dict[str, Any], source: str = "<memory>", posterior_digest: str = "") -> Scenario:
+    """Validate a parsed scenario table (as from TOML) and build a ``Scenario``.
 
-
-def scenario_from_dict(data: dict[str, Any], source: str = "<memory>") -> Scenario:
-    """Validate a parsed scenario table (as from TOML) and build a ``Scenario``."""
+    ``posterior_digest`` is the SHA-256 of the posterior file, if the table names one
+    (``load_scenario`` reads it); it is part of the content hash.
+    """
+    data = copy.deepcopy(data)
     for key in data:
         if key not in TOP_LEVEL:
             raise ScenarioError(source, key, "unknown section" + _suggest(key, list(TOP_LEVEL)))
     meta = _section(data, "scenario", source)
+    data["scenario"] = meta
+    if isinstance(meta.get("start_date"), dt.date) and not isinstance(meta["start_date"], dt.datetime):
+        meta["start_date"] = meta["start_date"].isoformat()  # a TOML date, unquoted
     meta_values = {k: s.default for k, s in SCENARIO_SPECS.items()}
     for key, value in meta.items():
         spec = _lookup({f"scenario.{k}": s for k, s in SCENARIO_SPECS.items()}, f"scenario.{key}", source)
         meta_values[key] = _check_value(spec, value, f"scenario.{key}", source)
     if not meta_values["name"]:
         meta_values["name"] = Path(source).stem
+        if not NAME_PATTERN.fullmatch(meta_values["name"]):
+            raise ScenarioError(source, "scenario.name", f"the file's name {meta_values['name']!r} cannot serve as "
+                                f"the scenario's name (it names output files: {NAME_RULE}); set [scenario] name")
+    elif not NAME_PATTERN.fullmatch(meta_values["name"]):
+        raise ScenarioError(source, "scenario.name", f"got {meta_values['name']!r}; a name becomes file names, "
+                            f"so it may hold only {NAME_RULE}")
+    meta["name"] = meta_values["name"]
+    try:
+        dt.date.fromisoformat(meta_values["start_date"])
+    except ValueError:
+        raise ScenarioError(source, "scenario.start_date", f"got {meta_values['start_date']!r}, expected a date "
+                            "as YYYY-MM-DD (e.g. 2025-10-09)") from None
 
     mediator_tables = _section(data, "mediators", source)
     for name, table in mediator_tables.items():
-        if name in RESERVED_NAMES:
-            raise ScenarioError(source, f"mediators.{name}", f"{name!r} names another actor; a mediator needs "
-                                f"a name of its own (not {', '.join(RESERVED_NAMES)})")
+        _check_actor_name(name, "mediators", source)
         if not isinstance(table, dict):
             raise ScenarioError(source, f"mediators.{name}", "expected a table of mediator parameters")
     crossing_section = _section(data, "crossings", source)
     crossing_tables = {k: v for k, v in crossing_section.items() if isinstance(v, dict)}
+    for name in crossing_tables:
+        _check_actor_name(name, "crossings", source)
     mediators = list(mediator_tables)
     site_tables = _section(data, "sites", source)
     for name, table in site_tables.items():
+        _check_actor_name(name, "sites", source)
         if not isinstance(table, dict):
             raise ScenarioError(source, f"sites.{name}", "expected a table (label, location, crossing, clash_rate, "
                                 "afghan_share)")
@@ -402,6 +454,12 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<memory>") -> Scenar
             if cap not in CAPABILITY_KEYS:
                 raise ScenarioError(source, f"{party}.capabilities",
                                     f"unknown action {cap!r}; allowed: {', '.join(CAPABILITY_KEYS)}")
+        if not params[f"{party}.capabilities"]:
+            raise ScenarioError(source, f"{party}.capabilities", "expected at least one kinetic action (for a party "
+                                "that never strikes, set its retaliation and counter-strike propensities to 0)")
+    if params["ttp.target"] not in PARTIES:
+        raise ScenarioError(source, "ttp.target", f"got {params['ttp.target']!r}, expected one of "
+                            f"{', '.join(PARTIES)}{_suggest(str(params['ttp.target']), list(PARTIES))}")
     for name in mediators:
         capital = params[f"mediators.{name}.capital"]
         if capital and capital not in PLACES:
@@ -445,7 +503,7 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<memory>") -> Scenar
         name=meta_values["name"], description=meta_values["description"], start_date=meta_values["start_date"],
         horizon_days=meta_values["horizon_days"], params=params, mediators=present, crossings=crossings, sites=sites,
         initial=initial, shocks=shocks, parameter_shocks=parameter_shocks, priors=priors, posterior=posterior,
-        source=source, table=data, pinned=frozenset(pinned),
+        source=source, table=data, pinned=frozenset(pinned), posterior_digest=posterior_digest,
     )
 
 
@@ -461,6 +519,15 @@ def _place_table(table: dict[str, Any], where: str, specs: dict[str, Spec], sour
                             f"unknown place {values['location']!r}; known places: {', '.join(PLACES)}")
     values["label"] = values["label"] or PLACES[values["location"]].label
     return values
+
+
+def _check_actor_name(name: str, section: str, source: str) -> None:
+    """Mediator and crossing names become parameter keys and table names; a mediator is not a party."""
+    if not ACTOR_PATTERN.fullmatch(name):
+        raise ScenarioError(source, f"{section}.{name}", f"the name may hold only {ACTOR_RULE}")
+    if section == "mediators" and name in RESERVED_ACTORS:
+        raise ScenarioError(source, f"mediators.{name}", f"{name!r} is a party to the crisis, not a mediator; "
+                            f"choose another name (not {', '.join(RESERVED_ACTORS)})")
 
 
 def _section(data: dict[str, Any], name: str, source: str) -> dict[str, Any]:
@@ -512,6 +579,8 @@ def _shocks(entries: Any, actors: list[str], specs: dict[str, Spec], horizon: in
         if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day < horizon:
             raise ScenarioError(source, f"{where}.day", f"got {day!r}, expected an integer in [0, {horizon - 1}]")
         note = entry.get("note", "")
+        if not isinstance(note, str):
+            raise ScenarioError(source, f"{where}.note", f"got {note!r}, expected a string")
         if "set" in entry:
             values = entry["set"]
             if not isinstance(values, dict) or not values:
@@ -549,8 +618,10 @@ def _shocks(entries: Any, actors: list[str], specs: dict[str, Spec], horizon: in
             raise ScenarioError(source, f"{where}.location",
                                 f"unknown place {location!r}{_suggest(location, list(PLACES))}")
         deaths = entry.get("deaths")
-        if deaths is not None and (isinstance(deaths, bool) or not isinstance(deaths, int | float) or deaths < 0):
-            raise ScenarioError(source, f"{where}.deaths", f"got {deaths!r}, expected a number >= 0")
+        if deaths is not None and (isinstance(deaths, bool) or not isinstance(deaths, int | float)
+                                   or not 0 <= deaths <= MAX_SHOCK_DEATHS):
+            raise ScenarioError(source, f"{where}.deaths", f"got {deaths!r}, expected a number in "
+                                f"[0, {MAX_SHOCK_DEATHS:,.0f}]")
         shocks.append(Shock(day, actor, action, target, location, None if deaths is None else float(deaths), note))
     return shocks, parameter_shocks
 
@@ -562,10 +633,15 @@ def _priors(table: dict[str, Any], specs: dict[str, Spec], source: str) -> dict[
         spec = specs.get(key)
         if spec is None:
             raise ScenarioError(source, full, "unknown parameter" + _suggest(key, list(specs)))
-        if not spec.numeric:
-            raise ScenarioError(source, full, "priors are only allowed on numeric parameters")
+        if spec.kind is not float:
+            what = "an integer" if spec.kind is int else "not a number"
+            raise ScenarioError(source, full, f"priors are only allowed on real-valued parameters (this one is {what})")
         if not isinstance(entry, dict):
             raise ScenarioError(source, full, "expected {distribution = ..., low = ..., high = ...}")
+        for name in entry:
+            if name not in PRIOR_FIELDS:
+                raise ScenarioError(source, f"{full}.{name}", f"unknown field (allowed: {', '.join(PRIOR_FIELDS)})"
+                                    + _suggest(name, list(PRIOR_FIELDS)))
         dist = entry.get("distribution", "uniform")
         if dist not in PRIOR_DISTRIBUTIONS:
             raise ScenarioError(source, f"{full}.distribution", f"got {dist!r}, expected one of {PRIOR_DISTRIBUTIONS}")

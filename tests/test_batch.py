@@ -164,7 +164,7 @@ def test_cli_batch_json_fields():
     (["sweep", str(DEFAULT), "--param", "mediators.qatar.style=0:1:3"], "cannot be swept"),
     (["sweep", str(DEFAULT), "--param", "pakistan.resolve=1:1:3"], "empty range"),
     (["sweep", str(DEFAULT), "--param", "pakistan.resolve=0:1:0"], "empty range"),
-    (["sweep", str(DEFAULT), "--param", "pakistan.ceasefire_commitment=0:2:3"], "outside"),
+    (["sweep", str(DEFAULT), "--param", "pakistan.ceasefire_commitment=0:2:3"], "is not a number in [0, 1]"),
     (["replay", "/nonexistent-batch", "--run", "1"], "no batch here"),
 ])
 def test_cli_batch_bad_input(tmp_path, args, fragment):

@@ -33,7 +33,7 @@ def targets(default_scenario):
 
 
 def _write_bad(tmp_path: Path, old: str, new: str) -> Path:
-    text = TARGETS.read_text()
+    text = TARGETS.read_text().replace('scenario = "../october_2025.toml"', f'scenario = "{DEFAULT}"')
     assert old in text
     path = tmp_path / "targets" / "bad.toml"
     path.parent.mkdir(exist_ok=True)
@@ -66,7 +66,7 @@ def test_targets_cover_the_reported_sequence(targets):
      "expected a number in (0, 10]"),
     ('first = "qatar_mediation"', 'first = "qatar_mediaton"', "order[2].first", "did you mean 'qatar_mediation'"),
     ('actor = "united_states"', 'actor = "united_states"\nweight = 0.5', "target.us_offer.weight",
-     "expected a number >= 1"),
+     "expected a finite number >= 1"),
 ])
 def test_bad_targets_file_is_one_clear_error(tmp_path, default_scenario, old, new, key, words):
     path = _write_bad(tmp_path, old, new)

@@ -90,7 +90,7 @@ def test_a_killed_calibration_resumes_to_the_same_posterior(tmp_path):
     whole, killed = tmp_path / "whole", tmp_path / "killed"
     for d in (whole, killed):
         d.mkdir()
-        (d / "october_2025.toml").write_text(DEFAULT.read_text())  # outputs are written beside the scenario
+        (d / "october_2025.toml").write_text(DEFAULT.read_text())
     proc = escalation(*_calibration_args(whole / "october_2025.toml", whole / "report"))
     assert proc.returncode == 0, proc.stderr
 
@@ -106,7 +106,7 @@ def test_a_killed_calibration_resumes_to_the_same_posterior(tmp_path):
     child.wait(timeout=60)
     stopped_at = json.loads(str(np.load(checkpoint)["meta"]))["generation"]
     assert 10 <= stopped_at < 59, "the kill must land mid-calibration"
-    assert not (killed / "posteriors").exists()
+    assert not (killed / "report" / "posteriors").exists()
 
     mismatch = escalation(*_calibration_args(killed / "october_2025.toml", killed / "report", "--resume", seed=4))
     assert mismatch.returncode == 2 and mismatch.stderr.count("\n") == 1 and "other settings" in mismatch.stderr
@@ -115,7 +115,8 @@ def test_a_killed_calibration_resumes_to_the_same_posterior(tmp_path):
     resumed = escalation(*_calibration_args(killed / "october_2025.toml", killed / "report", "--resume"))
     assert resumed.returncode == 0, resumed.stderr
     assert f"after generation {stopped_at}" in resumed.stdout, resumed.stdout
-    a = pd.read_parquet(whole / "posteriors" / "october_2025.parquet")
-    b = pd.read_parquet(killed / "posteriors" / "october_2025.parquet")
+    a = pd.read_parquet(whole / "report" / "posteriors" / "october_2025.parquet")
+    b = pd.read_parquet(killed / "report" / "posteriors" / "october_2025.parquet")
+    assert not (whole / "posteriors").exists() and not (killed / "october_2025_calibrated.toml").exists()
     pd.testing.assert_frame_equal(a, b)
     assert not checkpoint.exists()

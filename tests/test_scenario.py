@@ -109,9 +109,9 @@ def test_new_mediator_from_data_alone():
 
 def test_no_code_is_evaluated(tmp_path):
     path = tmp_path / "evil.toml"
-    path.write_text('[scenario]\nname = "__import__(\'os\').system(\'touch pwned\')"\n')
+    path.write_text('[scenario]\ndescription = "__import__(\'os\').system(\'touch pwned\')"\n')
     scenario = load_scenario(path)
-    assert scenario.name.startswith("__import__")
+    assert scenario.description.startswith("__import__")
     assert not (tmp_path / "pwned").exists()
 
 

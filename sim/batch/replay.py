@@ -1,4 +1,8 @@
-"""Replay one run of a stored batch alone: exactly the run the batch counted."""
+"""Replay one run of a stored batch alone: exactly the run the batch counted.
+
+Everything read from the batch folder is checked first (the manifest, the stored scenario against
+its content hash, the run's chunk against the chunk log), so a damaged folder is a one-line error.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import UsageError
+from ..results import RunResult
 from ..scenario import Scenario
-from .store import BatchStore
+from .store import BatchStore, StoreError
+
+
+def batch_scenarios(directory: str | Path) -> list[str]:
+    """The names of the scenarios a stored batch holds (StoreError if it is no batch, or a damaged one)."""
+    return BatchStore(Path(directory)).scenario_names()
 
 
 def _stored(directory: str | Path, run: int, scenario: str | None) -> tuple[BatchStore, dict, str, pd.Series]:
@@ -25,11 +35,15 @@ def _stored(directory: str | Path, run: int, scenario: str | None) -> tuple[Batc
         scenario = names[0]
     if scenario not in names:
         raise UsageError(f"{directory}: no scenario {scenario!r} in this batch; it holds {', '.join(names)}")
-    frame = store.read_runs(scenario)
-    rows = frame[frame["row"] == run] if "row" in frame else frame.iloc[0:0]
-    if rows.empty:
-        total = len(frame)
-        raise UsageError(f"{directory}: no run {run} stored for {scenario} (stored: {total} runs, 0-{total - 1})")
+    bounds = store.chunk_holding(scenario, run)
+    if bounds is None:
+        total = store.stored_rows(scenario)
+        raise UsageError(f"{directory}: no run {run} stored for {scenario} (stored: {total} runs"
+                         + (f", 0-{total - 1})" if total else ")"))
+    frame = store.read_chunk(scenario, bounds)
+    rows = frame[frame["row"] == run]
+    if len(rows) != 1:
+        raise StoreError(f"{store.chunk_path(scenario, bounds)}: damaged chunk (no single row {run})")
     return store, manifest, scenario, rows.iloc[0]
 
 
@@ -45,7 +59,13 @@ def load_run(directory: str | Path, run: int, scenario: str | None = None
     stored = store.load_scenario(name)
     if manifest.get("horizon"):  # the batch ran to its own horizon, not the scenario's
         stored = dataclasses.replace(stored, horizon_days=int(manifest["horizon"]))
-    return stored, int(manifest["seed"]), np.array([int(row["run"])]), params
+    return stored, int(manifest["seed"]), np.array([int(row["run"])], dtype=np.int64), params
+
+
+def replay(directory: str | Path, run: int, scenario: str | None = None) -> RunResult:
+    """Run ``run`` of a stored batch, simulated alone with its stored scenario and parameters."""
+    stored, seed, run_index, params = load_run(directory, run, scenario)
+    return RunResult.simulate(stored, seed, int(run_index[0]), lane_params=params)
 
 
 def stored_row(directory: str | Path, run: int, scenario: str | None = None) -> dict:

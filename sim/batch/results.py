@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
-from ..io import atomic_write_text
+from ..argtypes import MAX_CHUNK, MAX_DAYS
+from ..errors import UsageError
+from ..io import atomic_write_text, dumps, output_folder
 from ..ladder import Action
 from ..outcomes import Outcome
 from ..scenario import Scenario
-from .engine import DEFAULT_CHUNK, Jobs, default_workers, merge_columns, run_jobs
+from .engine import (
+    DEFAULT_CHUNK,
+    JobList,
+    Replicates,
+    batch_bytes_per_run,
+    check_memory,
+    merge_columns,
+    run_jobs,
+)
 from .stats import proportion, quartiles
 from .store import BatchStore, columns_to_table, package_version
 
@@ -163,41 +171,73 @@ def _progress(total: int, enabled: bool):
     return tqdm(total=total, unit="run", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
 
 
+def check_batch_settings(runs: int, chunk_size: int, horizon: int | None) -> None:
+    """The settings a batch's API accepts, with the CLI's bounds (one-line errors, before any work)."""
+    if runs < 1:
+        raise UsageError(f"--runs {runs}: expected at least 1 run")
+    if not 1 <= chunk_size <= MAX_CHUNK:
+        raise UsageError(f"--chunk-size {chunk_size}: expected 1 to {MAX_CHUNK:,} lanes per model")
+    if horizon is not None and not 1 <= horizon <= MAX_DAYS:
+        raise UsageError(f"horizon {horizon}: expected 1 to {MAX_DAYS:,} days")
+
+
+def scenario_entry(scenario: Scenario) -> dict[str, str]:
+    """What a manifest records of a scenario: its name and content, and where it came from."""
+    return {"name": scenario.name, "source": scenario.source, "content_hash": scenario.content_hash,
+            "posterior_sha256": scenario.posterior_digest}
+
+
 def run_batch(scenarios: Scenario | Sequence[Scenario], runs: int, seed: int = 0, workers: int | None = None,
               backend: str = "local", scheduler: str | None = None, out: str | Path | None = None,
               resume: bool = False, progress: bool = False, chunk_size: int = DEFAULT_CHUNK,
               horizon: int | None = None, client=None) -> BatchResult:
-    """Run ``runs`` runs of each scenario; with ``out``, write as it goes and resume after a crash."""
+    """Run ``runs`` runs of each scenario; with ``out``, write as it goes and resume after a crash.
+
+    ``out`` is locked for the whole batch (a second command on it is refused) and checked before
+    any run; it ends up holding the runs, ``summary.json`` and the three figures.
+    """
     scenarios = [scenarios] if isinstance(scenarios, Scenario) else list(scenarios)
     names = [s.name for s in scenarios]
     if len(set(names)) != len(names):
-        raise ValueError(f"two scenarios share a name: {names}")
-    workers = default_workers() if workers is None else workers
+        raise UsageError(f"two scenarios share a name: {', '.join(names)}")
+    check_batch_settings(runs, chunk_size, horizon)
+    longest = max(horizon or s.horizon_days for s in scenarios)
+    check_memory(runs * len(scenarios), batch_bytes_per_run(longest), f"--runs {runs:,}")
     manifest = {
         "kind": "batch", "version": package_version(), "seed": seed, "runs": runs, "chunk_size": chunk_size,
         "horizon": horizon, "sweep": None, "posterior": [s.posterior or None for s in scenarios],
-        "scenarios": [{"name": s.name, "source": s.source, "content_hash": s.content_hash} for s in scenarios],
+        "scenarios": [scenario_entry(s) for s in scenarios],
     }
-    jobs = {s.name: Jobs.replicates(s, runs, seed, horizon) for s in scenarios}
-    frames = execute(jobs, manifest, out, resume, workers, backend, scheduler, progress, chunk_size, client)
-    result = BatchResult(frames, seed, {s.name: horizon or s.horizon_days for s in scenarios}, manifest)
-    if out is not None:
-        write_summary(Path(out), result)
+    jobs = {s.name: Replicates(s, seed, runs, horizon) for s in scenarios}
+    horizons = {s.name: horizon or s.horizon_days for s in scenarios}
+    if out is None:
+        frames = execute(jobs, manifest, None, resume, workers, backend, scheduler, progress, chunk_size, client)
+        return BatchResult(frames, seed, horizons, manifest)
+    with output_folder(out) as folder:
+        frames = execute(jobs, manifest, folder, resume, workers, backend, scheduler, progress, chunk_size, client)
+        result = BatchResult(frames, seed, horizons, manifest)
+        result.plot(folder)
+        write_summary(folder, result)
     return result
 
 
-def execute(jobs: dict[str, Jobs], manifest: dict[str, Any], out: str | Path | None, resume: bool, workers: int,
-            backend: str, scheduler: str | None, progress: bool, chunk_size: int, client=None
+def execute(jobs: dict[str, JobList], manifest: dict[str, Any], out: Path | None, resume: bool,
+            workers: int | None, backend: str, scheduler: str | None, progress: bool, chunk_size: int, client=None
             ) -> dict[str, pd.DataFrame]:
-    """Run every missing chunk of every scenario's jobs; return one frame per scenario, in run order."""
-    store = BatchStore(Path(out)) if out is not None else None
+    """Run every missing chunk of every scenario's jobs; return one frame per scenario, in run order.
+
+    With ``out`` (locked by the caller) the chunks are written and recorded as they complete, and
+    the frames are read back from the verified files.
+    """
+    store = BatchStore(out) if out is not None else None
+    bounds = {name: job.chunk_bounds(chunk_size) for name, job in jobs.items()}
+    todo: dict[str, list[tuple[int, int]]] = {}
     if store is not None:
         store.open(manifest, [j.scenario for j in jobs.values()], resume)
-    todo: dict[str, list[tuple[int, int]]] = {}
+        store.check_strays(bounds)
     for name, job in jobs.items():
-        bounds = job.chunk_bounds(chunk_size)
-        done = store.done_chunks(name, bounds) if store is not None else set()
-        todo[name] = [b for b in bounds if b not in done]
+        done = store.verified_chunks(job.scenario, bounds[name]) if store is not None else set()
+        todo[name] = [b for b in bounds[name] if b not in done]
     total = sum(len(j) for j in jobs.values())
     bar = _progress(total, progress)
     if bar is not None:
@@ -206,19 +246,19 @@ def execute(jobs: dict[str, Jobs], manifest: dict[str, Any], out: str | Path | N
     try:
         for name, job in jobs.items():
             parts = {}
-            for bounds, columns in run_jobs(job, todo[name], workers, backend, scheduler, client):
+            for chunk, columns in run_jobs(job, todo[name], workers, backend, scheduler, client):
                 if store is not None:
-                    store.write_chunk(name, bounds, columns)
+                    store.write_chunk(job.scenario, chunk, columns)
                 else:
-                    parts[bounds] = columns
+                    parts[chunk] = columns
                 if bar is not None:
-                    bar.update(bounds[1] - bounds[0])
+                    bar.update(chunk[1] - chunk[0])
             if store is not None:
-                frames[name] = store.read_runs(name)
+                frames[name] = store.read_runs(name, bounds[name])
             else:
                 merged = merge_columns(parts)
                 frames[name] = columns_to_table(name, merged).to_pandas() if merged else pd.DataFrame()
-            if not frames[name].empty:
+            if not frames[name].empty and not frames[name]["row"].is_monotonic_increasing:
                 frames[name] = frames[name].sort_values("row", kind="stable").reset_index(drop=True)
     finally:
         if bar is not None:
@@ -228,10 +268,4 @@ def execute(jobs: dict[str, Jobs], manifest: dict[str, Any], out: str | Path | N
 
 def write_summary(out: Path, result: BatchResult) -> Path:
     payload = {"metadata": result.metadata, "scenarios": result.summary()}
-    return atomic_write_text(out / "summary.json", json.dumps(payload, indent=2, default=_json_default) + "\n")
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    raise TypeError(f"not JSON serialisable: {type(value)}")
+    return atomic_write_text(out / "summary.json", dumps(payload, indent=2) + "\n")

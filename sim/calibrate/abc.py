@@ -44,11 +44,13 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from ..batch.engine import check_memory
 from ..errors import UsageError
 from ..scenario import Scenario
 from .checkpoint import SamplerState, fingerprint
@@ -203,9 +205,13 @@ def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, popul
     if not 0 < ess_ratio < 1:
         raise UsageError(f"ess_ratio must be in (0, 1), got {ess_ratio}")
     if replicates < 1:
-        raise UsageError(f"replicates must be at least 1, got {replicates}")
+        raise UsageError(f"--replicates {replicates}: expected at least 1 run per particle")
+    if population < 2:
+        raise UsageError(f"--population {population}: ABC-SMC needs at least 2 particles (their spread sets the moves)")
     space = PriorSpace.from_scenario(scenario, keys)
     size = population * replicates
+    check_memory(size, 8 * (len(targets.targets) + len(targets.orders) + 2 * space.dim + 8),
+                 f"--population {population:,} x --replicates {replicates:,} ({size:,} runs per generation)")
     n_gen = -(-sims // size)  # whole generations, at least the budget asked for
     if n_gen < 2:
         raise UsageError(f"--sims {sims} allows fewer than 2 generations of {population} particles x "
@@ -267,7 +273,11 @@ def calibrate(scenario: Scenario, targets: Targets, sims: int = 1_000_000, popul
                 theta, seq_part, rest = theta[pick], seq_part[pick], rest[pick]
                 w = np.full(population, 1 / population)
             u = space.to_unit(theta)
-            cov = np.atleast_2d(np.cov(u, rowvar=False, aweights=w)) + 1e-12 * np.eye(space.dim)
+            with warnings.catch_warnings():  # all the weight on one particle leaves no degrees of freedom
+                warnings.simplefilter("ignore", RuntimeWarning)
+                cov = np.atleast_2d(np.cov(u, rowvar=False, aweights=w)) + 1e-12 * np.eye(space.dim)
+            if not np.isfinite(cov).all():  # the weights on a single particle: no spread to learn from
+                cov = np.eye(space.dim) / 12 / population
             u_new = reflect(u + rng.standard_normal(u.shape) @ np.linalg.cholesky(scale * cov).T)
             theta_new = space.from_unit(u_new)
             seq_new, rest_new = simulate(t, theta_new)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..batch.engine import check_memory
 from ..batch.posterior import posterior_params
 from ..batch.stats import proportion
 from ..scenario import Scenario
@@ -53,6 +54,7 @@ def prior_params(scenario: Scenario, seed: int, run_index: np.ndarray) -> dict[s
 def check(scenario: Scenario, targets: Targets, runs: int = 10_000, seed: int = 0, prior: bool = False,
           workers: int | None = None) -> CheckResult:
     """Simulate ``runs`` runs over the targets' days; share meeting each target and the sequence."""
+    check_memory(runs, 8 * (len(targets.targets) + len(targets.orders) + len(scenario.priors) + 4), f"--runs {runs:,}")
     run_index = np.arange(runs)
     if prior:
         params, source = prior_params(scenario, seed, run_index), "prior"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -62,13 +63,24 @@ def load(path: Path, key: str) -> SamplerState | None:
     """The saved state, None if there is none; a state from other settings is a one-line error."""
     if not path.exists():
         return None
+    damaged = f"{path}: damaged calibration checkpoint (%s); delete it to start afresh"
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
             arrays = {k: data[k] for k in ("theta", "sequence", "rest", "weights")}
-    except (OSError, ValueError, KeyError) as err:
-        raise UsageError(f"{path}: unreadable calibration checkpoint ({err}); delete it to start afresh") from None
-    if meta.pop("fingerprint") != key:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:
+        what = "not an .npz archive" if isinstance(err, EOFError | ValueError) and "CRC" not in str(err) else (
+            str(err).splitlines()[0] if str(err) else err.__class__.__name__)
+        raise UsageError(damaged % what) from None
+    if not isinstance(meta, dict) or meta.pop("fingerprint", None) != key:
         raise UsageError(f"{path}: the checkpoint is of a calibration with other settings, scenario or targets; "
                          "delete it or choose another --out to start afresh")
-    return SamplerState(**meta, **arrays)
+    try:
+        state = SamplerState(**meta, **arrays)
+    except TypeError:
+        raise UsageError(damaged % "fields missing") from None
+    n = len(state.weights)
+    if (state.theta.ndim != 2 or state.theta.shape[0] != n or state.sequence.shape != state.rest.shape
+            or state.sequence.shape[0] != n or not np.isfinite(state.weights).all()):
+        raise UsageError(damaged % "arrays of inconsistent shapes")
+    return state

@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..argtypes import non_negative_int, positive_int
+from ..argtypes import cap_workers, positive_int, seed
 from ..scenario import load_scenario
 
 
@@ -29,8 +29,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from .workflow import calibrate_to_files
 
     run = calibrate_to_files(args.scenario, args.targets, args.sims, args.seed, args.out, args.population,
-                             args.check_runs, args.workers, progress=True, keys=args.params,
-                             replicates=args.replicates, resume=args.resume)
+                             args.check_runs, cap_workers(args.workers), progress=True, keys=args.params,
+                             replicates=args.replicates, resume=args.resume, install=args.install)
     c = run.calibration
     if c.resumed_after is not None:
         print(f"resumed from {args.out / 'checkpoint.npz'} after generation {c.resumed_after}")
@@ -40,6 +40,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         print(f"whole ordered sequence, {name} predictive: {100 * share[0]:.1f}% "
               f"[{100 * share[1]:.1f}, {100 * share[2]:.1f}]")
     print(f"wrote {run.posterior_path}, {run.scenario_path} and {run.report_path}")
+    if run.installed:
+        print(f"installed {' and '.join(str(p) for p in run.installed)}")
     return 0
 
 
@@ -47,7 +49,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .check import check
 
     scenario = load_scenario(args.scenario)
-    result = check(scenario, _targets(args, scenario), args.runs, args.seed, prior=args.prior, workers=args.workers)
+    result = check(scenario, _targets(args, scenario), args.runs, args.seed, prior=args.prior,
+                   workers=cap_workers(args.workers))
     print(json.dumps(result.to_json(), indent=2) if args.json else result.table())
     return 0
 
@@ -56,22 +59,21 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from .sensitivity import sensitivity
 
     result = sensitivity(load_scenario(args.scenario), args.params, args.samples, replicates=args.replicates,
-                         seed=args.seed, workers=args.workers, progress=True)
+                         seed=args.seed, workers=cap_workers(args.workers), progress=True, out=args.out)
     print(result.table())
     if args.out:
-        paths = result.write(args.out)
-        print(f"\nwrote {', '.join(str(p) for p in paths)}")
+        print(f"\nwrote sobol.csv and sobol.png to {args.out}")
     return 0
 
 
 def cmd_discover(args: argparse.Namespace) -> int:
     from .discovery import discover
 
-    result = discover(load_scenario(args.scenario), args.runs, seed=args.seed, workers=args.workers, progress=True)
+    result = discover(load_scenario(args.scenario), args.runs, seed=args.seed, workers=cap_workers(args.workers),
+                      progress=True, out=args.out)
     print(result.table())
     if args.out:
-        paths = result.write(args.out)
-        print(f"\nwrote {', '.join(str(p) for p in paths)}")
+        print(f"\nwrote boxes.csv and boxes.png to {args.out}")
     return 0
 
 
@@ -87,20 +89,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cal.add_argument("--params", nargs="+", default=None, metavar="KEY",
                      help="calibrate only these prior keys; the others keep their priors (default: all)")
     cal.add_argument("--check-runs", type=positive_int, default=20_000, help="runs per predictive check (default 20000)")
-    cal.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
-    cal.add_argument("--workers", type=positive_int, default=None, help="worker processes (default: all cores)")
-    cal.add_argument("--out", type=Path, default=Path("calibration"), help="report directory (default calibration/)")
+    cal.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 2**64 - 1 (default 0)")
+    cal.add_argument("--workers", type=positive_int, default=None, help="worker processes (default and most: the cores available)")
+    cal.add_argument("--out", type=Path, default=Path("calibration"),
+                     help="where everything is written: posterior, calibrated scenario, report (default calibration/)")
     cal.add_argument("--resume", action="store_true",
                      help="continue a killed calibration from --out/checkpoint.npz (same settings)")
+    cal.add_argument("--install", action="store_true",
+                     help="also write the posterior and the calibrated scenario beside the scenario file, "
+                     "replacing the ones there (e.g. scenarios/october_2025_calibrated.toml)")
     cal.set_defaults(handler=cmd_calibrate)
 
     chk = subparsers.add_parser("check", help="share of runs meeting each target and the whole ordered sequence")
     chk.add_argument("scenario", help="scenario TOML (with a posterior, runs draw their parameters from it)")
     chk.add_argument("--targets", default=None, help="targets TOML or shipped name (default: the shipped october_2025)")
     chk.add_argument("--runs", type=positive_int, default=10_000, help="runs (default 10000)")
-    chk.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
+    chk.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 2**64 - 1 (default 0)")
     chk.add_argument("--prior", action="store_true", help="draw parameters from the [priors] instead")
-    chk.add_argument("--workers", type=positive_int, default=None, help="worker processes (default: all cores)")
+    chk.add_argument("--workers", type=positive_int, default=None, help="worker processes (default and most: the cores available)")
     chk.add_argument("--json", action="store_true", help='print {"runs", "targets": {name: share}, "sequence"}')
     chk.set_defaults(handler=cmd_check)
 
@@ -109,16 +115,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sen.add_argument("--params", nargs="+", default=None, metavar="KEY", help="parameters (default: seven main ones)")
     sen.add_argument("--samples", type=positive_int, default=256, help="Saltelli base samples N (default 256)")
     sen.add_argument("--replicates", type=positive_int, default=32, help="runs per sample (default 32)")
-    sen.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
-    sen.add_argument("--workers", type=positive_int, default=None, help="worker processes (default: all cores)")
+    sen.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 2**64 - 1 (default 0)")
+    sen.add_argument("--workers", type=positive_int, default=None, help="worker processes (default and most: the cores available)")
     sen.add_argument("--out", type=Path, default=None, help="write sobol.csv and sobol.png here")
     sen.set_defaults(handler=cmd_sensitivity)
 
     dis = subparsers.add_parser("discover", help="PRIM boxes of parameters leading to war or to de-escalation")
     dis.add_argument("scenario", help="scenario TOML (parameters drawn from its [priors])")
     dis.add_argument("--runs", type=positive_int, default=20_000, help="runs (default 20000)")
-    dis.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
-    dis.add_argument("--workers", type=positive_int, default=None, help="worker processes (default: all cores)")
+    dis.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 2**64 - 1 (default 0)")
+    dis.add_argument("--workers", type=positive_int, default=None, help="worker processes (default and most: the cores available)")
     dis.add_argument("--out", type=Path, default=None, help="write boxes.csv and boxes.png here")
     dis.set_defaults(handler=cmd_discover)
 

@@ -20,9 +20,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..batch.engine import Jobs, default_workers, merge_columns, run_jobs
+from ..batch.engine import Jobs, check_memory, merge_columns, run_jobs
 from ..batch.stats import proportion
-from ..io import atomic_write_figure, atomic_write_text
+from ..io import atomic_write_figure, atomic_write_text, output_folder
 from ..outcomes import Outcome
 from ..scenario import Scenario
 from .check import prior_params
@@ -72,7 +72,6 @@ class DiscoveryResult:
 
     def write(self, out: str | Path) -> list[Path]:
         out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
         csv = atomic_write_text(out / "boxes.csv", self.frame().to_csv(index=False))
         return [csv, self.plot(out / "boxes.png")]
 
@@ -148,9 +147,23 @@ def prim(x: np.ndarray, y: np.ndarray, alpha: float = 0.05, min_mass: float = 0.
 
 
 def discover(scenario: Scenario, runs: int = 20_000, seed: int = 0, min_coverage: float = 0.5,
-             workers: int | None = None, progress: bool = False) -> DiscoveryResult:
-    """PRIM boxes for war and for de-escalation, over runs drawn from the scenario's priors."""
+             workers: int | None = None, progress: bool = False, out: str | Path | None = None) -> DiscoveryResult:
+    """PRIM boxes for war and for de-escalation, over runs drawn from the scenario's priors.
+
+    With ``out``, write ``boxes.csv`` and ``boxes.png`` there (the folder is checked and locked first).
+    """
     space = PriorSpace.from_scenario(scenario)
+    check_memory(runs, 8 * (4 * space.dim + 4), f"--runs {runs:,}")
+    if out is None:
+        return _discover(scenario, space, runs, seed, min_coverage, workers, progress)
+    with output_folder(out) as folder:
+        result = _discover(scenario, space, runs, seed, min_coverage, workers, progress)
+        result.write(folder)
+    return result
+
+
+def _discover(scenario: Scenario, space: PriorSpace, runs: int, seed: int, min_coverage: float,
+              workers: int | None, progress: bool) -> DiscoveryResult:
     run_index = np.arange(runs)
     params = prior_params(scenario, seed, run_index)
     jobs = Jobs(scenario, seed, run_index, params)
@@ -160,7 +173,7 @@ def discover(scenario: Scenario, runs: int = 20_000, seed: int = 0, min_coverage
 
         bar = tqdm(total=runs, unit="run", file=sys.stderr, dynamic_ncols=True)
     parts = {}
-    for bounds, cols in run_jobs(jobs, jobs.chunk_bounds(2048), default_workers() if workers is None else workers):
+    for bounds, cols in run_jobs(jobs, jobs.chunk_bounds(2048), workers):
         parts[bounds] = {"outcome": cols["outcome"]}
         if bar is not None:
             bar.update(bounds[1] - bounds[0])

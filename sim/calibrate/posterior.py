@@ -8,6 +8,7 @@ top-level ``posterior`` reference so batches draw whole parameter sets from the 
 
 from __future__ import annotations
 
+import json
 import os
 from collections import defaultdict
 from pathlib import Path
@@ -40,9 +41,12 @@ def write_posterior(calibration: Calibration, path: str | Path, scenario: Scenar
                 frame[key] = draws[:, i]
     frame["weight"] = calibration.weights
     table = pa.Table.from_pandas(frame, preserve_index=False)
-    written = atomic_write(path, lambda tmp: pq.write_table(table, tmp))
-    written.chmod(0o644)  # temporary files are private; outputs are for everyone to read
-    return written
+    return atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string: JSON's escapes are TOML's, so quotes, backslashes and newlines stay data."""
+    return json.dumps(text)
 
 
 def _section(key: str) -> tuple[str, str]:
@@ -67,18 +71,16 @@ def write_calibrated_scenario(scenario: Scenario, calibration: Calibration, post
         sections[section].append(f"{rest} = {value:.6g}".ljust(44) + f"# 90% credible interval [{lo:.4g}, {hi:.4g}]")
     lines = [
         f"# {scenario.name}, calibrated to the seed article's facts (scenarios/targets/) by ABC-SMC.",
-        f"# Written by `escalation calibrate`: {note}",
+        f"# Written by `escalation calibrate`: {' '.join(note.split())}",  # one comment line, whatever a name holds
         "# Values are posterior medians; batches draw whole parameter sets from the posterior below.",
         "",
-        f'posterior = "{posterior}"',
+        f"posterior = {_toml_string(posterior)}",
         "",
         "[scenario]",
-        f'base = "{base}"',
-        f'name = "{scenario.name}_calibrated"',
-        f'description = "{scenario.name} with parameters calibrated to the reported events of 9-13 October 2025."',
+        f"base = {_toml_string(base)}",
+        f"name = {_toml_string(scenario.name + '_calibrated')}",
+        f"description = {_toml_string(scenario.name + ' with parameters calibrated to the reported events of 9-13 October 2025.')}",
     ]
     for section, entries in sections.items():
         lines += ["", f"[{section}]", *entries]
-    written = atomic_write_text(path, "\n".join(lines) + "\n")
-    written.chmod(0o644)
-    return written
+    return atomic_write_text(path, "\n".join(lines) + "\n")

@@ -9,6 +9,7 @@ no prior term. ``from_z`` maps logit(u) back, for searches that prefer an unboun
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,7 +37,10 @@ class PriorSpace:
         keys = list(priors) if keys is None else keys
         for key in keys:
             if key not in priors:
-                raise UsageError(f"{scenario.source}: no prior for {key!r}; priors: {', '.join(priors)}")
+                close = difflib.get_close_matches(key, list(priors), n=1)
+                hint = f"did you mean '{close[0]}'?" if close else (
+                    f"priors: {', '.join(priors)}" if len(priors) <= 8 else f"see its [priors] ({len(priors)} keys)")
+                raise UsageError(f"{scenario.source}: no prior for {key!r}; {hint}")
         ps = [priors[k] for k in keys]
         return cls(tuple(keys), np.array([p.low for p in ps]), np.array([p.high for p in ps]),
                    np.array([p.distribution == "loguniform" for p in ps]))

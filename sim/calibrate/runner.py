@@ -8,11 +8,12 @@ size or the number of workers. One process pool serves every call (every ABC gen
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..batch.engine import ChunkTask, Jobs, default_workers
+from ..batch.engine import WORKER_DIED, ChunkTask, Jobs, WorkerError, worker_count
 from ..model import EscalationModel
 from ..scenario import Scenario
 from .distance import observe, terms
@@ -41,7 +42,7 @@ class TargetSimulator:
                  chunk_size: int = DEFAULT_CHUNK) -> None:
         targets.check_scenario(scenario)
         self.scenario, self.targets, self.seed = scenario, targets, seed
-        self.workers = default_workers() if workers is None else max(1, workers)
+        self.workers = worker_count(workers)
         self.chunk_size = chunk_size
         self._pool: ProcessPoolExecutor | None = None
 
@@ -64,5 +65,8 @@ class TargetSimulator:
         if self._pool is None or len(tasks) == 1:
             parts = [_terms_chunk(t) for t in tasks]
         else:
-            parts = list(self._pool.map(_terms_chunk, tasks))
+            try:
+                parts = list(self._pool.map(_terms_chunk, tasks))
+            except BrokenProcessPool:
+                raise WorkerError(WORKER_DIED) from None
         return np.concatenate(parts, axis=1)

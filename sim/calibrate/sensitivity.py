@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..batch.engine import Jobs, default_workers, merge_columns, run_jobs
+from ..batch.engine import Jobs, check_memory, merge_columns, run_jobs
 from ..errors import UsageError
-from ..io import atomic_write_figure, atomic_write_text
+from ..io import atomic_write_figure, atomic_write_text, output_folder
 from ..outcomes import Outcome
 from ..scenario import Scenario
 from .priors import PriorSpace
@@ -53,7 +53,6 @@ class SobolResult:
 
     def write(self, out: str | Path) -> list[Path]:
         out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
         csv = atomic_write_text(out / "sobol.csv", self.frame.to_csv(index=False))
         return [csv, self.plot(out / "sobol.png")]
 
@@ -81,15 +80,33 @@ class SobolResult:
 
 
 def sensitivity(scenario: Scenario, params: list[str] | None = None, samples: int = 256, replicates: int = 32,
-                seed: int = 0, workers: int | None = None, progress: bool = False) -> SobolResult:
-    """Sobol indices of P(de-escalated) and days to the first ceasefire w.r.t. ``params`` (ranges: [priors])."""
+                seed: int = 0, workers: int | None = None, progress: bool = False,
+                out: str | Path | None = None) -> SobolResult:
+    """Sobol indices of P(de-escalated) and days to the first ceasefire w.r.t. ``params`` (ranges: [priors]).
+
+    With ``out``, write ``sobol.csv`` and ``sobol.png`` there (the folder is checked and locked first).
+    """
+    keys = list(params or DEFAULT_PARAMS)
+    space = PriorSpace.from_scenario(scenario, keys)  # an unknown key first: it is the mistake to name
+    if len(set(keys)) != len(keys):
+        raise UsageError(f"--params: a parameter named twice ({', '.join(k for k in set(keys) if keys.count(k) > 1)})")
+    if len(keys) < 2:
+        raise UsageError("--params: give at least two different parameters (Sobol indices compare parameters)")
+    runs = samples * (space.dim + 2) * replicates
+    check_memory(runs, 8 * (space.dim + 6), f"--samples {samples} x --replicates {replicates} ({runs:,} runs)")
+    if out is None:
+        return _sensitivity(scenario, keys, space, samples, replicates, seed, workers, progress)
+    with output_folder(out) as folder:
+        result = _sensitivity(scenario, keys, space, samples, replicates, seed, workers, progress)
+        result.write(folder)
+    return result
+
+
+def _sensitivity(scenario: Scenario, keys: list[str], space: PriorSpace, samples: int, replicates: int, seed: int,
+                 workers: int | None, progress: bool) -> SobolResult:
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
 
-    keys = list(params or DEFAULT_PARAMS)
-    if len(set(keys)) != len(keys) or len(keys) < 2:
-        raise UsageError("--params: give at least two different parameters")
-    space = PriorSpace.from_scenario(scenario, keys)
     problem = {"num_vars": space.dim, "names": keys, "bounds": [[0.0, 1.0]] * space.dim}
     unit = sobol_sample.sample(problem, samples, calc_second_order=False, seed=seed)
     theta = space.from_unit(unit)
@@ -115,7 +132,6 @@ def sensitivity(scenario: Scenario, params: list[str] | None = None, samples: in
 
 
 def _run(jobs: Jobs, workers: int | None, progress: bool) -> dict[str, np.ndarray]:
-    workers = default_workers() if workers is None else workers
     bar = None
     if progress and sys.stderr.isatty():
         from tqdm import tqdm

@@ -9,14 +9,17 @@ what is allowed, so the CLI prints one line and exits with status 2.
 from __future__ import annotations
 
 import difflib
+import math
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..errors import UsageError
+from ..io import read_limited
 from ..ladder import Action
 from ..parameters import PARTIES
-from ..scenario import Scenario, ScenarioError, load_scenario, resolve_scenario_path
+from ..scenario import MAX_SCENARIO_BYTES, Scenario, ScenarioError, load_scenario, resolve_scenario_path
 
 KINDS = ("event", "absent", "count", "rate")
 RELATIONS = ("about", "at_least")
@@ -116,10 +119,10 @@ def load_targets(path: str | Path, scenario: Scenario | None = None) -> Targets:
     path = resolve_scenario_path(path, kind="targets")
     source = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError(source, "", "no such targets file") from None
-    except (IsADirectoryError, UnicodeDecodeError):
+        data = tomllib.loads(read_limited(path, MAX_SCENARIO_BYTES, "targets file").decode("utf-8"))
+    except UsageError as err:
+        raise ScenarioError(source, "", str(err).removeprefix(f"{path}: ")) from None
+    except UnicodeDecodeError:
         raise ScenarioError(source, "", "not a UTF-8 text file") from None
     except tomllib.TOMLDecodeError as err:
         raise ScenarioError(source, "", f"not valid TOML ({err})") from None
@@ -140,6 +143,9 @@ def load_targets(path: str | Path, scenario: Scenario | None = None) -> Targets:
         raise ScenarioError(source, "targets.scenario", "expected the path of a scenario file")
     if scenario_path:
         scenario_path = str((path.parent / scenario_path).resolve())
+        if not Path(scenario_path).is_file():
+            raise ScenarioError(source, "targets.scenario", f"no such scenario file {meta['scenario']!r} "
+                                "(relative to this file)")
         if scenario is None:
             scenario = load_scenario(scenario_path)
     actors = list(scenario.actors) if scenario is not None else [*PARTIES, "ttp", "india"]
@@ -255,10 +261,10 @@ def _bool(value: Any, key: str, source: str) -> bool:
 
 
 def _number(value: Any, key: str, source: str, low: float, positive: bool = False) -> float:
-    ok = not isinstance(value, bool) and isinstance(value, int | float) and value == value and (
+    ok = not isinstance(value, bool) and isinstance(value, int | float) and math.isfinite(value) and (
         value > low if positive else value >= low)
     if not ok:
-        raise ScenarioError(source, key, f"got {value!r}, expected a number {'>' if positive else '>='} {low:g}")
+        raise ScenarioError(source, key, f"got {value!r}, expected a finite number {'>' if positive else '>='} {low:g}")
     return float(value)
 
 

@@ -2,8 +2,10 @@
 
 A child process, not an in-process server, because Solara's own runner sets up its
 production server, its asset proxy and its kernels; the scenario or the batch run to replay
-reaches the app through environment variables. Solara's telemetry is switched off: the app
-must not send anything off the machine.
+reaches the app through environment variables. Nothing leaves the machine: Solara's telemetry
+is off, and its asset proxy, which fetches a file missing from the local cache from a public
+CDN, is pointed at a closed port on this machine instead (the assets are installed locally by
+scripts/install_viz_assets.py; a missing one fails, it is never fetched).
 """
 
 from __future__ import annotations
@@ -17,25 +19,58 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from ..errors import UsageError
 from ..scenario import load_scenario, resolve_scenario_path
 from .student import ENV_REPLAY, ENV_RUN, ENV_SCENARIO
 
 APP = Path(__file__).with_name("app.py")
+#: Where Solara's asset proxy would fetch a file missing from its cache: a closed port on this machine
+#: (port 9, "discard"), so a cache miss fails at once instead of reaching the internet.
+OFFLINE_CDN = "http://127.0.0.1:9/offline-no-cdn/"
 STARTUP_TIMEOUT = 120.0
 #: Telemetry off (it would post to an outside host); no "runs on Solara" banner over the panels; a closed
 #: tab's model freed after 15 minutes (Solara keeps it 24 h by default, so a classroom server would grow);
 #: two malloc arenas, so that the threads of many tabs' what-ifs do not each keep their own heap.
 SERVER_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_THEME_SHOW_BANNER": "False",
               "SOLARA_KERNEL_CULL_TIMEOUT": "15m", "MALLOC_ARENA_MAX": "2", "MPLBACKEND": "Agg",
-              "PYTHONUNBUFFERED": "1"}
+              "PYTHONUNBUFFERED": "1", "SOLARA_ASSETS_CDN": OFFLINE_CDN}
+LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
 def command(host: str, port: int) -> list[str]:
-    """The ``solara run`` command line for the app."""
-    return [sys.executable, "-m", "solara", "run", str(APP), "--host", host, "--port", str(port), "--production",
-            "--no-open", "--no-check-version"]
+    """The ``solara run`` command line for the app (through ``serve_child``)."""
+    return [sys.executable, "-c", "from sim.viz.server import serve_child; serve_child()", "run", str(APP),
+            "--host", host, "--port", str(port), "--production", "--no-open", "--no-check-version"]
+
+
+class LoopbackOnly:
+    """ASGI wrapper: Solara's statistics page (``/resourcez``) answers this machine only, whatever --host is."""
+
+    PRIVATE = ("/resourcez",)
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        client = (scope.get("client") or ("",))[0]
+        if scope["type"] == "http" and scope["path"].rstrip("/") in self.PRIVATE and client not in LOOPBACK:
+            await send({"type": "http.response.start", "status": 404, "headers": [(b"content-type", b"text/plain")]})
+            await send({"type": "http.response.body", "body": b"Not Found"})
+            return
+        await self.app(scope, receive, send)
+
+
+def serve_child() -> None:
+    """The server process: ``solara run`` (arguments from ``sys.argv``), its app wrapped in ``LoopbackOnly``."""
+    import uvicorn.config
+    from solara.__main__ import main
+
+    load_app = uvicorn.config.Config.load_app
+    uvicorn.config.Config.load_app = lambda self: LoopbackOnly(load_app(self))
+    sys.argv = ["solara", *sys.argv[1:]]
+    main()
 
 
 def environment(scenario: str | os.PathLike[str] | None, replay: str | os.PathLike[str] | None,
@@ -57,8 +92,13 @@ def check_inputs(scenario: str | os.PathLike[str] | None, host: str, port: int,
     if scenario is not None:
         load_scenario(scenario)
     if replay is not None:
-        from ..batch.replay import load_run
+        from ..batch.replay import batch_scenarios, load_run
 
+        names = batch_scenarios(replay)
+        if len(names) > 1:
+            raise UsageError(f"--replay {replay}: the batch holds several scenarios ({', '.join(names)}) and the "
+                             "browser app replays batches of one; `escalation replay DIR --run K --scenario NAME` "
+                             "prints any run")
         load_run(replay, run or 0)
     if not 0 < port < 65536:
         raise UsageError(f"port {port} is not between 1 and 65535")
@@ -83,6 +123,9 @@ def serve(scenario: str | os.PathLike[str] | None = None, host: str = "127.0.0.1
 
     Binds 127.0.0.1 unless another host is asked for: a classroom server is opened on purpose.
     """
+    if host not in LOOPBACK:
+        print(f"escalation viz: warning: --host {host} makes the app reachable from other machines on the "
+              "network; the default, 127.0.0.1, keeps it to this one", file=sys.stderr)
     check_inputs(scenario, host, port, replay, run)
     previous = signal.signal(signal.SIGTERM, _interrupt)  # a terminated serve stops its server too
     proc = subprocess.Popen(command(host, port), env=environment(scenario, replay, run), stdin=subprocess.DEVNULL,
