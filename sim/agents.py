@@ -43,8 +43,10 @@ def quantal_response(probability: np.ndarray | float, noise: np.ndarray | float)
     """
     p = np.clip(np.asarray(probability, dtype=np.float64), 0.0, 1.0)
     noise = np.asarray(noise, dtype=np.float64)
+    if noise.ndim == 0 and noise == 1.0:
+        return p
     with np.errstate(divide="ignore"):
-        sharpened = special.expit((np.log(p) - np.log1p(-p)) / noise)
+        sharpened = special.expit(special.logit(p) / noise)
     return np.where(noise == 1.0, p, sharpened)
 
 

@@ -141,7 +141,7 @@ class EscalationModel(mesa.Model):
         self.crossing_at = {c["location"]: i for i, c in enumerate(crossings)}
         self.rung_history = np.zeros((self.horizon, n), dtype=np.int8)
         self.first_day = np.full((n, len(ACTION_CODES)), NO_DAY, dtype=np.int64)
-        shape = (len(self.actor_names), n, len(ACTION_CODES))
+        shape = (len(self.actor_names), len(ACTION_CODES), n)  # lanes last: an act updates a contiguous row
         self.first_by_actor = np.full(shape, NO_DAY, dtype=np.int32)
         self.count_by_actor = np.zeros(shape, dtype=np.int32)
 
@@ -290,9 +290,9 @@ class EscalationModel(mesa.Model):
         code = ACTION_CODES[action]
         self.first_day[:, code] = np.where(lanes & (self.first_day[:, code] < 0), self.day, self.first_day[:, code])
         who = self.actor_index[act.actor]
-        first = self.first_by_actor[who, :, code]
-        self.first_by_actor[who, :, code] = np.where(lanes & (first < 0), self.day, first)
-        self.count_by_actor[who, :, code] += lanes
+        first = self.first_by_actor[who, code]
+        first[lanes & (first < 0)] = self.day
+        self.count_by_actor[who, code] += lanes
         if action.kinetic and act.actor in self.parties:
             self.kinetic_today |= lanes
         if action in (Action.HALT_OPERATIONS, Action.CEASEFIRE_DECLARED):
@@ -355,15 +355,18 @@ class EscalationModel(mesa.Model):
         ``talks``: where no ceasefire holds, each party decides whether it accepts one
         (``StateActor.accepts_ceasefire``), and where both do, one is declared; each party decides
         whether to reopen the crossings it closed (``StateActor.reopens_at_talks``)."""
+        if not talks.any():
+            # Nothing to decide in any lane. Safe to skip the draws: these streams are not drawn again
+            # later in the day (scheduled talks come first), so no lane's numbers depend on it.
+            return
         agree = talks & ~self.ceasefire_in_force
         for state in self.states:
             agree &= state.accepts_ceasefire(host.name)
         reopen = [state.reopens_at_talks(talks, host.name) for state in self.states]
-        if talks.any():
-            self.carry_out([Act(host.name, host.talks_action, "both", talks, place_index(host.capital))])
-            self.declare_ceasefire(agree, host)
-            for acts in reopen:
-                self.carry_out(acts)
+        self.carry_out([Act(host.name, host.talks_action, "both", talks, place_index(host.capital))])
+        self.declare_ceasefire(agree, host)
+        for acts in reopen:
+            self.carry_out(acts)
 
     def declare_ceasefire(self, lanes: np.ndarray, host: Mediator | None) -> None:
         """Both parties declare a ceasefire (after talks hosted by ``host``, or scheduled): both are
@@ -456,11 +459,11 @@ class EscalationModel(mesa.Model):
 
     def first_day_of(self, actor: str, action: Action) -> np.ndarray:
         """Per lane, the first day ``actor`` took ``action`` (-1 if never)."""
-        return self.first_by_actor[self.actor_index[actor], :, ACTION_CODES[action]]
+        return self.first_by_actor[self.actor_index[actor], ACTION_CODES[action]]
 
     def count_of(self, actor: str, action: Action) -> np.ndarray:
         """Per lane, how many times ``actor`` took ``action``."""
-        return self.count_by_actor[self.actor_index[actor], :, ACTION_CODES[action]]
+        return self.count_by_actor[self.actor_index[actor], ACTION_CODES[action]]
 
     def date_of(self, day: int) -> str:
         """The calendar date of a day of the run."""
