@@ -31,18 +31,24 @@ def coin_scenario(p: float = TRUE_P_WAR, horizon: int = 1):
                                 cost_sensitivity=0.0, claim_satisfaction=0.0,
                                 capabilities=["cross_border_fire", "sustained_campaign"])
     table["shocks"] = [table["shocks"][0]]
+    table["outcome"] = {"campaign_days": 1}  # the campaign's first day is war here
+    for site in table["sites"].values():
+        site["clash_rate"] = 0.0
     return scenario_from_dict(table, "coin")
 
 
 def test_known_answer_certain_deescalation():
+    """One exchange of fire on day 0 and nobody with any will to go on: every run de-escalates."""
     table = default_table()
     table["scenario"]["name"] = "calm"
-    table["shocks"] = []
-    table["initial"] = {"ceasefire_in_force": True, "pakistan": {"bound": True}, "afghanistan": {"bound": True}}
+    table["shocks"] = [{"day": 0, "actor": "pakistan", "action": "cross_border_fire", "target": "afghanistan"}]
+    table["ttp"]["attack_rate"] = 0.0
+    for site in table["sites"].values():
+        site["clash_rate"] = 0.0
     for party in ("pakistan", "afghanistan"):
-        table[party]["ceasefire_commitment"] = 1.0
+        table[party].update(retaliation_propensity=0.0, counterstrike_probability=0.0)
     s = run_batch(scenario_from_dict(table, "calm"), 3000, seed=4, workers=1).summary()["calm"]
-    assert s["outcomes"] == {"deescalated": 3000, "contained": 0, "war": 0}
+    assert s["outcomes"] == {"deescalated": 3000, "contained": 0, "war": 0, "calm": 0}
     assert s["p_deescalated"] == 1.0 and s["ci_low"] > 0.998
 
 
@@ -146,7 +152,7 @@ def test_cli_batch_json_fields():
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     s = data["october_2025"]
-    assert s["runs"] == 2000 and set(s["outcomes"]) == {"deescalated", "contained", "war"}
+    assert s["runs"] == 2000 and set(s["outcomes"]) == {"deescalated", "contained", "war", "calm"}
     assert sum(s["outcomes"].values()) == 2000
     for key in ("p_deescalated", "ci_low", "ci_high", "p_war", "p_war_ci_low", "p_war_ci_high"):
         assert 0 <= s[key] <= 1

@@ -127,7 +127,7 @@ def test_a_student_steps_changes_controls_and_gets_the_odds(tmp_path):
         page.get_by_text(re.compile(r"^Odds over 2,000 runs each \(seed 7\)")).wait_for(timeout=120_000)
         print(f"what-if {time.perf_counter() - started:.2f} s (first call includes the default's)")
         odds = page.locator("table.odds").inner_text()
-        for outcome in ("de-escalated", "contained", "war"):
+        for outcome in ("de-escalated", "fighting goes on", "war"):
             assert re.search(rf"{outcome}\s+\d+\.\d%", odds), odds
         page.locator("table.odds").scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "viz-what-if.png"))

@@ -22,7 +22,7 @@ def test_run_json_parses_and_has_the_documented_fields():
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert {"scenario", "seed", "outcome", "events", "summary"} <= set(data)
-    assert data["outcome"] in ("deescalated", "contained", "war")
+    assert data["outcome"] in ("deescalated", "contained", "war", "calm")
     first = data["events"][0]
     assert {"day", "actor", "action", "target", "location", "deaths_true", "deaths_claimed"} <= set(first)
     assert first == {"day": 0, "actor": "pakistan", "action": "airstrike_capital", "target": "afghanistan",

@@ -85,10 +85,12 @@ FACTS = [
 ]
 
 OUTCOMES = [
-    ("de-escalated", "at the end, a ceasefire or a halt holds and the states have not fought for 14 days"),
-    ("war", "a side launched a sustained campaign, or 1,000 people died in fighting between the states "
+    ("de-escalated", "the states fought, and at the end they have not fought for 14 days, whether or not a "
+     "formal halt or ceasefire holds (half the earlier episodes simply stopped)"),
+    ("war", "a sustained campaign lasted a week, or 1,000 people died in fighting between the states "
      "(the usual threshold of war in research)"),
-    ("contained", "anything else: clashes go on but stay below war"),
+    ("fighting goes on", "the states fought in the last 14 days, below war"),
+    ("no fighting", "the states never fought"),
 ]
 
 
