@@ -172,7 +172,7 @@ def test_prim_finds_a_planted_box():
 
 
 def test_sensitivity_prints_sobol_with_intervals(capsys):
-    argv = ["sensitivity", str(DEFAULT), "--samples", "16", "--replicates", "4", "--workers", "1",
+    argv = ["sensitivity", str(DEFAULT), "--samples", "16", "--replicates", "16", "--workers", "1",
             "--params", "pakistan.grievance_decay", "mediators.qatar.leverage.afghanistan", "india.threat_factor"]
     assert calibrate_cli(argv) == 0
     out = capsys.readouterr().out

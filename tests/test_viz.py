@@ -100,7 +100,7 @@ def test_randomness_control_scales_the_decision_noise_within_its_range(factor, e
 
 def test_controls_at_their_defaults_keep_what_a_what_if_scenario_changes():
     kwargs = default_kwargs(control_specs())
-    for name, key, expected in (("no_mediators.toml", None, []), ("saudi_pact_invoked.toml",
+    for name, key, expected in (("no_mediators.toml", None, ["bilateral"]), ("saudi_pact_invoked.toml",
                                 "mediators.saudi_arabia.pact_invoked", True),
                                 ("no_india_factor.toml", "india.threat_factor", 0.0)):
         model = from_controls(**(kwargs | {"scenario_file": name}))
