@@ -58,7 +58,8 @@ def files_under(folder: Path) -> set[str]:
 
 # ---- data loss: a name never becomes a path; every write stays inside --out -------------------------------
 
-@pytest.mark.parametrize("name", ["../escaped", "/tmp/escaped-absolute", "a\\nb", 'a\\"b', "é"])
+@pytest.mark.parametrize("name", ["../escaped", *(pytest.param(n, marks=pytest.mark.slow)
+                                                  for n in ("/tmp/escaped-absolute", "a\\nb", 'a\\"b', "é"))])
 def test_a_scenario_name_never_becomes_a_path(tmp_path, name):
     work = tmp_path / "work"
     work.mkdir()
@@ -80,7 +81,7 @@ def test_calibrate_writes_only_under_out_unless_asked_to_install(tmp_path):
             "--check-runs", "100", "--workers", "1"]
     proc = escalation(*args, "--out", str(tmp_path / "trial"), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
-    assert files_under(tmp_path) - files_under(tmp_path / "trial") == {"october_2025.toml", "trial"}
+    assert {f for f in files_under(tmp_path) if not f.startswith("trial")} == {"october_2025.toml"}
     written = tmp_path / "trial" / "october_2025_calibrated.toml"
     assert load_scenario(written).posterior == str(tmp_path / "trial" / "posteriors" / "october_2025.parquet")
     assert all(p.read_bytes() == data for p, data in shipped.items())  # the default scenario's outputs untouched
@@ -111,7 +112,7 @@ def test_two_batches_started_together_on_one_folder_one_refuses(tmp_path):
         try:
             args = [[sys.executable, "-m", "sim.cli", "batch", str(DEFAULT), "--runs", str(runs), "--chunk-size",
                      str(chunk), "--seed", str(seed), "--workers", "1", "--out", str(out), "--json"]
-                    for runs, chunk, seed in ((1200, 300, 1), (1000, 250, 2))]
+                    for runs, chunk, seed in ((400, 100, 1), (300, 100, 2))]
             procs = [subprocess.Popen(a, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
                      for a in args]
             results = [(p.wait(timeout=300), p.stderr.read()) for p in procs]
@@ -282,6 +283,7 @@ def test_a_pure_c_locale_cannot_crash_the_output(tmp_path):
     assert b"Qat\\xe2r" in proc.stdout
 
 
+@pytest.mark.slow
 def test_the_output_folder_is_checked_before_any_work(tmp_path):
     """--samples 100000 would run for hours: the unusable --out must stop it at once."""
     start = time.monotonic()
@@ -290,6 +292,7 @@ def test_the_output_folder_is_checked_before_any_work(tmp_path):
     assert time.monotonic() - start < 30
 
 
+@pytest.mark.slow
 def test_a_damaged_checkpoint_is_one_line_before_any_work(tmp_path):
     out = tmp_path / "cal"
     out.mkdir()
@@ -375,6 +378,7 @@ def test_work_that_cannot_fit_is_refused_at_once(tmp_path):
         assert time.monotonic() - start < 30, args
 
 
+@pytest.mark.slow
 def test_workers_are_capped_by_the_cores(tmp_path):
     proc = escalation("batch", str(DEFAULT), "--runs", "50", "--workers", "512", "--json")
     assert proc.returncode == 0, proc.stderr
