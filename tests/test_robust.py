@@ -323,6 +323,25 @@ def test_a_full_disk_is_one_line_and_resume_finishes_the_batch(tmp_path):
     assert json.loads((tmp_path / "resumed.out").read_text())["october_2025"]["runs"] == 3000
 
 
+@pytest.mark.slow
+def test_a_read_only_folder_is_one_line_before_any_work(tmp_path):
+    if shutil.which("unshare") is None or os.geteuid() != 0:
+        pytest.skip("needs root and unshare to mount a folder read-only")
+    ro = tmp_path / "ro"
+    (ro / "existing").mkdir(parents=True)
+    commands = [f"{sys.executable} -m sim.cli batch {DEFAULT} --runs 1000000 --out {ro}/new",
+                f"{sys.executable} -m sim.cli discover {DEFAULT} --runs 1000000 --out {ro}/existing"]
+    script = f"mount --bind {ro} {ro} && mount -o remount,ro,bind {ro} || exit 99; " + "; ".join(
+        f"{c} 2>{tmp_path}/{i}.err; echo $? >{tmp_path}/{i}.rc" for i, c in enumerate(commands))
+    done = subprocess.run(["unshare", "-m", "sh", "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    if done.returncode == 99:
+        pytest.skip("cannot mount read-only here")
+    for i, fragment in enumerate(("Read-only file system", "not writable")):
+        proc = subprocess.CompletedProcess([], int((tmp_path / f"{i}.rc").read_text()), "",
+                                           (tmp_path / f"{i}.err").read_text())
+        one_line_error(proc, fragment)
+
+
 def _children(pid: int) -> list[int]:
     kids = []
     for task in Path(f"/proc/{pid}/task").iterdir():
