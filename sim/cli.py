@@ -49,6 +49,8 @@ def _batch_checks(args: argparse.Namespace) -> None:
             raise UsageError(str(err)) from None
     elif args.scheduler:
         raise UsageError("--scheduler is only used with --backend dask")
+    if args.resume and args.out is None:
+        raise UsageError("--resume continues the batch in --out DIR: give --out")
     args.workers = argtypes.cap_workers(args.workers)
 
 

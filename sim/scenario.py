@@ -208,7 +208,7 @@ class Scenario:
         table = copy.deepcopy(self.table)
         specs = parameter_specs(self.mediators, self.sites)
         for key, value in changes.items():
-            value = value.item() if hasattr(value, "item") and not isinstance(value, list) else value
+            value = value.item() if hasattr(value, "item") else value  # a numpy scalar: its Python value
             value = _check_value(_lookup(specs, key, self.source), value, key, self.source)
             node = table
             *path, last = key.split(".")
@@ -345,7 +345,9 @@ def _resolve_base(data: dict[str, Any], path: Path, source: str, seen: tuple[Pat
     base_data = _resolve_base(_read_scenario_file(base_path, base_source), base_path, base_source, (*seen, base_path))
     # A mistake in the base is the base's: validate it alone first, so the message names it.
     alone = copy.deepcopy(base_data)
-    _section(alone, "scenario", base_source).setdefault("name", "base")
+    meta = alone.setdefault("scenario", {})
+    if isinstance(meta, dict):
+        meta.setdefault("name", "base")  # its own name, if any, is the what-if's to replace
     scenario_from_dict(alone, base_source)
     base_data["scenario"] = dict(_section(base_data, "scenario", base_source))
     for key in ("name", "description"):

@@ -37,6 +37,7 @@ def coin_scenario(p: float = TRUE_P_WAR, horizon: int = 1):
     return scenario_from_dict(table, "coin")
 
 
+@pytest.mark.slow
 def test_known_answer_certain_deescalation():
     """One exchange of fire on day 0 and nobody with any will to go on: every run de-escalates."""
     table = default_table()
@@ -52,6 +53,7 @@ def test_known_answer_certain_deescalation():
     assert s["p_deescalated"] == 1.0 and s["ci_low"] > 0.998
 
 
+@pytest.mark.slow
 def test_known_answer_share_computed_by_hand():
     runs = 20_000
     s = run_batch(coin_scenario(), runs, seed=9, workers=1).summary()["coin"]
@@ -62,6 +64,7 @@ def test_known_answer_share_computed_by_hand():
     assert abs(half_width - 1.96 * standard_error) < 0.1 * standard_error
 
 
+@pytest.mark.slow
 def test_wilson_interval_covers_the_truth_at_the_nominal_rate():
     """400 batches of 300 runs of the coin scenario: the 95% interval covers p = 0.3 in ~95% of them."""
     batches, runs = 400, 300
@@ -73,12 +76,14 @@ def test_wilson_interval_covers_the_truth_at_the_nominal_rate():
     assert lo <= 0.95 <= hi, f"coverage {rate:.3f} [{lo:.3f}, {hi:.3f}]"
 
 
+@pytest.mark.slow
 def test_workers_and_chunk_sizes_give_identical_tables(default_scenario):
     one = run_batch(default_scenario, 3000, seed=5, workers=1, chunk_size=3000).to_frame()
     two = run_batch(default_scenario, 3000, seed=5, workers=2, chunk_size=700).to_frame()
     pd.testing.assert_frame_equal(one, two)
 
 
+@pytest.mark.slow
 def test_dask_backend_gives_the_local_table(default_scenario):
     from dask.distributed import Client, LocalCluster
 
@@ -89,6 +94,7 @@ def test_dask_backend_gives_the_local_table(default_scenario):
     pd.testing.assert_frame_equal(local, remote)
 
 
+@pytest.mark.slow
 def test_replay_is_exactly_the_run_the_batch_counted(tmp_path, default_scenario):
     out = tmp_path / "b"
     run_batch(default_scenario, 600, seed=3, workers=2, out=out, chunk_size=256)
@@ -100,6 +106,7 @@ def test_replay_is_exactly_the_run_the_batch_counted(tmp_path, default_scenario)
             assert replayed[key] == row[key], (k, key)
 
 
+@pytest.mark.slow
 def test_replay_keeps_the_batch_horizon(tmp_path, default_scenario):
     """A batch run to a shorter horizon than its scenario's is replayed to that horizon."""
     out = tmp_path / "short"
@@ -113,6 +120,7 @@ def test_replay_keeps_the_batch_horizon(tmp_path, default_scenario):
             assert replayed[key] == row[key], (k, key)
 
 
+@pytest.mark.slow
 def test_summary_json_records_what_reproduces_it(tmp_path, default_scenario):
     out = tmp_path / "b"
     run_batch(default_scenario, 500, seed=3, workers=1, out=out)
@@ -123,6 +131,7 @@ def test_summary_json_records_what_reproduces_it(tmp_path, default_scenario):
     assert data["scenarios"]["october_2025"]["runs"] == 500
 
 
+@pytest.mark.slow
 def test_results_object_api(default_scenario, tmp_path):
     result = run_batch(default_scenario, 800, seed=1, workers=1)
     frame = result.to_frame()
@@ -132,6 +141,7 @@ def test_results_object_api(default_scenario, tmp_path):
     assert all(p.stat().st_size > 5000 for p in paths)
 
 
+@pytest.mark.slow
 def test_common_random_numbers_narrow_the_interval():
     a = load_scenario(DEFAULT)
     b = load_scenario(SCENARIOS / "no_india_factor.toml")
@@ -147,6 +157,7 @@ def test_kaplan_meier_by_hand():
 
 # ---- the CLI, in real processes ---------------------------------------------------------------
 
+@pytest.mark.slow
 def test_cli_batch_json_fields():
     proc = escalation("batch", str(DEFAULT), "--runs", "2000", "--json", "--workers", "2")
     assert proc.returncode == 0, proc.stderr
@@ -173,6 +184,7 @@ def test_cli_batch_json_fields():
     (["sweep", str(DEFAULT), "--param", "pakistan.ceasefire_commitment=0:2:3"], "is not a number in [0, 1]"),
     (["replay", "/nonexistent-batch", "--run", "1"], "no batch here"),
 ])
+@pytest.mark.slow
 def test_cli_batch_bad_input(tmp_path, args, fragment):
     out = tmp_path / "out"
     proc = escalation(*args, "--out", str(out)) if args[0] != "replay" else escalation(*args)
@@ -182,6 +194,7 @@ def test_cli_batch_bad_input(tmp_path, args, fragment):
     assert not (out / "summary.json").exists()
 
 
+@pytest.mark.slow
 def test_cli_refuses_to_mix_batches(tmp_path):
     out = tmp_path / "b"
     assert escalation("batch", str(DEFAULT), "--runs", "300", "--out", str(out), "--json").returncode == 0
@@ -191,6 +204,7 @@ def test_cli_refuses_to_mix_batches(tmp_path):
     assert other.returncode == 2 and "'runs' differs" in other.stderr
 
 
+@pytest.mark.slow
 def test_cli_sweep_writes_points_and_figure(tmp_path):
     out = tmp_path / "s"
     proc = escalation("sweep", str(DEFAULT), "--param", "mediation.mediation_weight=0:2:3",
@@ -201,6 +215,7 @@ def test_cli_sweep_writes_points_and_figure(tmp_path):
     assert (out / "sweep.png").stat().st_size > 5000
 
 
+@pytest.mark.slow
 def test_cli_replay_prints_the_timeline(tmp_path):
     out = tmp_path / "b"
     assert escalation("batch", str(DEFAULT), "--runs", "100", "--out", str(out), "--json").returncode == 0
@@ -210,6 +225,7 @@ def test_cli_replay_prints_the_timeline(tmp_path):
     assert data["run"] == 42 and data["events"][0]["action"] == "airstrike_capital"
 
 
+@pytest.mark.slow
 def test_runs_draw_their_parameters_from_the_posterior(tmp_path):
     """A scenario with a posterior: each run uses one sample, the same in a batch and in a replay."""
     samples = pd.DataFrame({"afghanistan.retaliation_propensity": [0.0, 5.0], "weight": [1.0, 3.0]})
@@ -227,6 +243,7 @@ def test_runs_draw_their_parameters_from_the_posterior(tmp_path):
         load_scenario(tmp_path / "s.toml")
 
 
+@pytest.mark.slow
 def test_what_if_on_a_calibrated_base_keeps_its_own_values(tmp_path):
     """Posterior draws never undo what a what-if sets itself (its pinned keys)."""
     samples = pd.DataFrame({"india.threat_factor": [0.7, 0.9], "pakistan.resolve": [1.1, 1.3]})

@@ -124,6 +124,7 @@ def test_check_json_shape_and_reproducible(capsys):
 RECOVER = ["afghanistan.retaliation_delay", "mediators.united_states.response_lag", "mediators.china.response_lag"]
 
 
+@pytest.mark.slow
 def test_parameter_recovery_covers_the_truth(default_scenario, targets):
     """Small budget: targets simulated at known values, three synthetic data sets; the 90%
     intervals cover the planted values in at least 7 of the 9 cases (8.1 expected; one data set
@@ -171,6 +172,7 @@ def test_prim_finds_a_planted_box():
     assert density > 0.9 and 0.6 < low[1] < 0.8 and 0.4 < high[3] < 0.6 and low[0] < 0.1 and high[2] > 0.9
 
 
+@pytest.mark.slow
 def test_sensitivity_prints_sobol_with_intervals(capsys):
     argv = ["sensitivity", str(DEFAULT), "--samples", "16", "--replicates", "16", "--workers", "1",
             "--params", "pakistan.grievance_decay", "mediators.qatar.leverage.afghanistan", "india.threat_factor"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 
+import pytest
 from conftest import DEFAULT, escalation
 
 
@@ -17,6 +18,7 @@ def test_run_prints_a_timeline_with_the_crisis_in_it():
     assert "call for restraint" in out
 
 
+@pytest.mark.slow
 def test_run_json_parses_and_has_the_documented_fields():
     proc = escalation("run", str(DEFAULT), "--seed", "1", "--json")
     assert proc.returncode == 0, proc.stderr
@@ -29,6 +31,7 @@ def test_run_json_parses_and_has_the_documented_fields():
                      "location": "kabul", "deaths_true": first["deaths_true"], "deaths_claimed": first["deaths_claimed"]}
 
 
+@pytest.mark.slow
 def test_same_seed_same_bytes_and_other_seed_differs():
     a = escalation("run", str(DEFAULT), "--seed", "5", "--json").stdout
     b = escalation("run", str(DEFAULT), "--seed", "5", "--json").stdout
@@ -38,11 +41,13 @@ def test_same_seed_same_bytes_and_other_seed_differs():
     assert t1 == escalation("run", str(DEFAULT), "--seed", "5").stdout
 
 
+@pytest.mark.slow
 def test_days_limits_the_run():
     data = json.loads(escalation("run", str(DEFAULT), "--days", "3", "--json").stdout)
     assert max(e["day"] for e in data["events"]) <= 2 and data["summary"]["days"] == 3
 
 
+@pytest.mark.slow
 def test_out_writes_events_series_and_figure(tmp_path):
     out = tmp_path / "run1"
     proc = escalation("run", str(DEFAULT), "--seed", "2", "--out", str(out))

@@ -120,6 +120,7 @@ def test_lane_k_is_run_k_alone(scenario, seed, k):
         assert value[k] == alone.summary()[key][0], key
 
 
+@pytest.mark.slow
 def test_lanes_follow_the_rules_as_single_runs_do_statistically(default_scenario):
     """Outcomes of 600 lanes in one instance vs 150 separate one-lane instances of other runs."""
     many = _run(default_scenario, seed=7, lanes=600).summary()

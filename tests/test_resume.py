@@ -15,6 +15,7 @@ from conftest import DEFAULT, ROOT, escalation, like_a_terminal
 
 from sim.batch.store import BatchStore
 
+pytestmark = pytest.mark.slow  # real processes killed and resumed: minutes
 RUNS, CHUNK = 40_000, 1000
 
 

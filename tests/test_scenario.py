@@ -123,6 +123,7 @@ def test_no_code_is_evaluated(tmp_path):
     ("[[shocks]]\nday = 0\nactor = 'martians'\naction = 'accusation'\n", "unknown actor"),
     ("this is not toml", "not valid TOML"),
 ])
+@pytest.mark.slow
 def test_cli_bad_scenario_one_line_exit_2(tmp_path, content, fragment):
     path = tmp_path / "bad.toml"
     path.write_text(content)
@@ -135,6 +136,7 @@ def test_cli_bad_scenario_one_line_exit_2(tmp_path, content, fragment):
     assert str(path) in lines[0] and fragment in lines[0]
 
 
+@pytest.mark.slow
 def test_cli_missing_file_and_bad_flags(tmp_path):
     for args in (["run", str(tmp_path / "nope.toml")], ["run", str(SCENARIOS / "october_2025.toml"), "--seed", "-1"],
                  ["run", str(SCENARIOS / "october_2025.toml"), "--days", "0"]):

@@ -244,6 +244,7 @@ def test_the_explanation_rests_on_the_article_without_copying_it():
 
 
 # ---- what-if odds ----------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_what_if_odds_for_the_default_settings_agree_with_run_batch():
     model = from_controls(**default_kwargs(control_specs()) | {"seed": "5"})
     mine = whatif.odds(model.odds_scenario, model.seed_value)
@@ -258,6 +259,7 @@ def test_what_if_odds_for_the_default_settings_agree_with_run_batch():
     assert mine.runs == whatif.RUNS and sum(s[0] for s in mine.shares.values()) == pytest.approx(1)
 
 
+@pytest.mark.slow
 def test_the_same_settings_and_seed_are_computed_once():
     first = whatif.reference_odds(DEFAULT, 11, runs=200)
     started = time.perf_counter()
@@ -277,6 +279,7 @@ def test_compare_says_more_or_less_often_only_when_intervals_part():
 
 
 # ---- replay ------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_replayed_run_is_the_run_the_batch_counted(tmp_path):
     scenario = load_scenario(DEFAULT)
     run_batch(scenario, runs=8, seed=3, workers=1, out=tmp_path)
@@ -339,6 +342,7 @@ def test_serve_refuses_bad_inputs_before_starting(tmp_path):
     assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(180)
 def test_serve_prints_the_address_answers_and_stops_on_ctrl_c():
     with socket.create_server(("127.0.0.1", 0)) as probe:

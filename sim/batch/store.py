@@ -278,6 +278,12 @@ class BatchStore:
         return scenario
 
 
+def refuse_batch_folder(folder: Path) -> None:
+    """Other commands' files never go among a batch's: a folder holding one is refused."""
+    if (folder / MANIFEST).exists():
+        raise StoreError(f"--out {folder}: holds a batch ({MANIFEST}); choose another --out")
+
+
 def columns_to_table(scenario: str, columns: dict[str, np.ndarray]) -> pa.Table:
     """Per-run columns to an Arrow table: outcome as its key, the daily rungs as bytes per run."""
     n = len(columns["run"])

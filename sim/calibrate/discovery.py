@@ -22,6 +22,7 @@ import pandas as pd
 
 from ..batch.engine import Jobs, check_memory, merge_columns, run_jobs
 from ..batch.stats import proportion
+from ..batch.store import refuse_batch_folder
 from ..io import atomic_write_figure, atomic_write_text, output_folder
 from ..outcomes import Outcome
 from ..scenario import Scenario
@@ -157,6 +158,7 @@ def discover(scenario: Scenario, runs: int = 20_000, seed: int = 0, min_coverage
     if out is None:
         return _discover(scenario, space, runs, seed, min_coverage, workers, progress)
     with output_folder(out) as folder:
+        refuse_batch_folder(folder)
         result = _discover(scenario, space, runs, seed, min_coverage, workers, progress)
         result.write(folder)
     return result

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..batch.engine import Jobs, check_memory, merge_columns, run_jobs
+from ..batch.store import refuse_batch_folder
 from ..errors import UsageError
 from ..io import atomic_write_figure, atomic_write_text, output_folder
 from ..outcomes import Outcome
@@ -97,6 +98,7 @@ def sensitivity(scenario: Scenario, params: list[str] | None = None, samples: in
     if out is None:
         return _sensitivity(scenario, keys, space, samples, replicates, seed, workers, progress)
     with output_folder(out) as folder:
+        refuse_batch_folder(folder)
         result = _sensitivity(scenario, keys, space, samples, replicates, seed, workers, progress)
         result.write(folder)
     return result

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..batch.store import refuse_batch_folder
 from ..errors import UsageError
 from ..io import output_folder
 from ..scenario import NAME_PATTERN, load_scenario, resolve_scenario_path
@@ -64,6 +65,7 @@ def calibrate_to_files(scenario_path: str | Path | None, targets_path: str | Pat
         raise UsageError(f"{scenario.source}: key 'scenario.name': {scenario.name!r} is too long to name its calibrated "
                          f"scenario {calibrated_name!r} (at most {64 - len('_calibrated')} characters)")
     with output_folder(out) as folder:
+        refuse_batch_folder(folder)
         checkpoint = folder / CHECKPOINT
         if checkpoint.exists() and not resume:
             raise UsageError(f"{checkpoint}: an unfinished calibration is here; add --resume to continue it, or "
