@@ -32,7 +32,7 @@ from sim.scenario import (
 )
 
 EXPECTED = {"october_2025", "october_2025_calibrated", "no_mediators", "saudi_pact_invoked", "taliban_crackdown",
-            "no_india_factor", "paktika_only", "after_13_october"}
+            "no_india_factor", "paktika_only", "after_13_october", "calm_2024"}
 
 
 def test_every_shipped_scenario_is_listed_and_loads_by_name():
