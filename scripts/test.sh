@@ -38,7 +38,7 @@ if [ -n "$newest" ]; then
   export ESCALATION_NEWEST_PYTHON=$newest  # the wheel test installs the wheel on it too
 fi
 step "pytest, every test, on $(.venv/bin/python --version)"
-timed "pytest (Python 3.11, all tests)" .venv/bin/python -m pytest -q "$@"
+timed "pytest (Python 3.11, all tests)" .venv/bin/python -m pytest -q --durations=10 "$@"
 
 if [ -z "$newest" ]; then
   if [ "${CI:-}" = true ]; then
@@ -49,4 +49,4 @@ if [ -z "$newest" ]; then
 fi
 timed "setup (Python 3.13, newest Mesa)" env PYTHON="$newest" VENV=.venv-newest bash scripts/setup.sh --test
 step "pytest -m 'not slow' on $(.venv-newest/bin/python --version)"
-timed "pytest (Python 3.13, fast tier)" .venv-newest/bin/python -m pytest -q -m "not slow" -p no:cacheprovider
+timed "pytest (Python 3.13, fast tier)" .venv-newest/bin/python -m pytest -q -m "not slow" -p no:cacheprovider --durations=10

@@ -167,6 +167,7 @@ def test_the_wheel_holds_the_package_and_runs_outside_the_checkout(tmp_path_fact
     if len(interpreters()) == 1:
         print("ESCALATION_NEWEST_PYTHON is not set: the wheel is installed on this Python only")
     elsewhere = tmp_path_factory.mktemp("elsewhere")
+    summaries = {}
     for python in interpreters():
         venv = work / f"venv-{Path(python).name}-{len(list(work.glob('venv-*')))}"
         started = time.perf_counter()
@@ -194,3 +195,6 @@ def test_the_wheel_holds_the_package_and_runs_outside_the_checkout(tmp_path_fact
         assert not run.stderr.strip(), run.stderr  # no warnings either (e.g. Mesa deprecations)
         print(f"Python {version}, Mesa {mesa_version}: install {install:.1f} s, batch of 2,000 "
               f"{batch_seconds:.1f} s, P(de-escalated) {summary['p_deescalated']:.3f}")
+        summaries[f"Python {version}, Mesa {mesa_version}"] = summary
+    first, *others = summaries.values()
+    assert all(other == first for other in others), "the same seed must give the same batch on every Mesa"
