@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from conftest import DEFAULT, ROOT
 from hypothesis import given
@@ -282,3 +283,17 @@ def test_distance_is_within_one_exactly_when_the_sequence_is_met_and_the_rest_on
     rest = np.sqrt((w[~seq, None] * terms[~seq] ** 2).sum(axis=0) / w[~seq].sum())
     expected = (terms[seq] <= 1).all(axis=0) & (rest <= 1)
     np.testing.assert_array_equal(distance(terms, weighted) <= 1, expected)
+
+
+def test_an_output_no_parameter_moves_is_reported_as_constant_not_an_error(capsys, tmp_path):
+    # resolve barely moves P(de-escalated) over these ranges; with 4 common-random-number replicates
+    # the share is the same in every sample, and the command says so instead of failing
+    argv = ["sensitivity", str(DEFAULT), "--samples", "8", "--replicates", "4", "--workers", "1", "--seed", "0",
+            "--params", "pakistan.resolve", "afghanistan.resolve", "--out", str(tmp_path)]
+    assert calibrate_cli(argv) == 0
+    out = capsys.readouterr().out
+    assert "in every sample; no parameter in these ranges moved it" in out
+    frame = pd.read_csv(tmp_path / "sobol.csv")
+    constant = frame[frame["output"] == "p_deescalated"]
+    assert constant["S1"].isna().all() and constant["constant_value"].notna().all()
+    assert frame[frame["output"] == "days_to_first_ceasefire"]["S1"].notna().all()

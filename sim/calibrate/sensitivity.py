@@ -38,7 +38,7 @@ OUTPUTS = ("p_deescalated", "days_to_first_ceasefire")
 class SobolResult:
     """First-order (S1) and total (ST) indices with 95% intervals, per output and parameter."""
 
-    frame: pd.DataFrame   # output, parameter, S1, S1_conf, ST, ST_conf
+    frame: pd.DataFrame   # output, parameter, S1, S1_conf, ST, ST_conf, constant_value (NaN unless constant)
     samples: int
     replicates: int
     runs: int
@@ -47,6 +47,11 @@ class SobolResult:
         lines = [f"Sobol indices ({self.samples} Saltelli base samples x {self.replicates} replicates = "
                  f"{self.runs:,} runs; +- 95% bootstrap interval)"]
         for output, group in self.frame.groupby("output", sort=False):
+            if group["S1"].isna().all():
+                lines += ["", f"{output}: {group['constant_value'].iloc[0]:g} in every sample; no parameter in "
+                              "these ranges moved it, so its indices are undefined (widen the priors, add "
+                              "replicates or lengthen the horizon)"]
+                continue
             lines += ["", f"{output}:", f"  {'parameter':42s} {'first-order S1':>18s} {'total ST':>18s}"]
             for row in group.sort_values("ST", ascending=False).itertuples():
                 lines.append(f"  {row.parameter:42s} {row.S1:8.3f} +- {row.S1_conf:5.3f}  {row.ST:8.3f} +- {row.ST_conf:5.3f}")
@@ -67,6 +72,11 @@ class SobolResult:
         fig, axes = plt.subplots(1, len(outputs), figsize=(6 * len(outputs), 4.5), squeeze=False)
         for ax, output in zip(axes[0], outputs, strict=True):
             g = self.frame[self.frame["output"] == output].sort_values("ST")
+            if g["S1"].isna().all():
+                ax.text(0.5, 0.5, f"{output.replace('_', ' ')}\nthe same in every sample", ha="center",
+                        va="center", transform=ax.transAxes)
+                ax.set_axis_off()
+                continue
             y = np.arange(len(g))
             ax.barh(y - 0.2, g["S1"], 0.38, xerr=g["S1_conf"], color="#4575b4", label="first-order S1")
             ax.barh(y + 0.2, g["ST"], 0.38, xerr=g["ST_conf"], color="#d73027", label="total ST")
@@ -123,13 +133,15 @@ def _sensitivity(scenario: Scenario, keys: list[str], space: PriorSpace, samples
     days = np.where(cf >= 0, cf, horizon).mean(axis=1)
     rows = []
     for name, y in zip(OUTPUTS, (de, days), strict=True):
-        if np.ptp(y) == 0:
-            raise UsageError(f"{name} is the same for every sample ({y[0]:g}); widen the priors or the horizon")
+        if np.ptp(y) == 0:  # no parameter moved it: the indices are undefined, and the table says why
+            rows += [{"output": name, "parameter": key, "S1": np.nan, "S1_conf": np.nan, "ST": np.nan,
+                      "ST_conf": np.nan, "constant_value": y[0]} for key in keys]
+            continue
         # SALib's bootstrap takes seed 0 for "no seed": shift it so that every seed, 0 included, is reproducible
         res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=seed + 1)
         for i, key in enumerate(keys):
             rows.append({"output": name, "parameter": key, "S1": res["S1"][i], "S1_conf": res["S1_conf"][i],
-                         "ST": res["ST"][i], "ST_conf": res["ST_conf"][i]})
+                         "ST": res["ST"][i], "ST_conf": res["ST_conf"][i], "constant_value": np.nan})
     return SobolResult(pd.DataFrame(rows), samples, replicates, len(run_index))
 
 
