@@ -12,7 +12,7 @@ from conftest import DEFAULT, SCENARIOS, default_table, escalation
 from sim.batch import run_batch
 from sim.batch.compare import compare
 from sim.batch.replay import load_run, stored_row
-from sim.batch.stats import kaplan_meier, proportion
+from sim.batch.stats import kaplan_meier, parameter_interval, proportion
 from sim.model import EscalationModel
 from sim.results import RunResult
 from sim.scenario import load_scenario, scenario_from_dict
@@ -254,3 +254,28 @@ def test_what_if_on_a_calibrated_base_keeps_its_own_values(tmp_path):
     assert scenario.pinned == {"india.threat_factor"}
     frame = run_batch(scenario, 200, seed=1, workers=1).to_frame()
     assert "param:india.threat_factor" not in frame and set(frame["param:pakistan.resolve"]) <= {1.1, 1.3}
+
+
+def test_the_parameter_interval_removes_monte_carlo_noise_and_keeps_real_spread():
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(400), 20)
+    same = rng.random(groups.size) < 0.4  # every draw has P = 0.4: the spread is all noise
+    low, high = parameter_interval(same, groups)
+    assert 0.33 < low <= high < 0.47
+    p = np.where(np.arange(400) % 2 == 0, 0.1, 0.9)[groups]  # half the draws 0.1, half 0.9
+    low, high = parameter_interval(rng.random(groups.size) < p, groups)
+    assert low < 0.2 and high > 0.8
+    assert parameter_interval(same[:100], groups[:100]) is None  # 5 draws: too few to say
+
+
+def test_a_calibrated_batch_reports_both_intervals_and_runs_share_draws_in_blocks():
+    from sim.batch.posterior import RUNS_PER_DRAW, PosteriorSampler
+
+    scenario = load_scenario(SCENARIOS / "october_2025_calibrated.toml")
+    drawn = PosteriorSampler(scenario).draw(5, np.arange(3 * RUNS_PER_DRAW))
+    values = next(iter(drawn.values()))
+    assert (values[:RUNS_PER_DRAW] == values[0]).all() and len(set(values[::RUNS_PER_DRAW])) > 1
+    summary = run_batch(scenario, 400, seed=1, workers=1).summary()[scenario.name]
+    for key in ("deescalated", "contained", "war"):
+        assert summary[f"p_{key}_param_low"] <= summary[f"p_{key}_param_high"]
+        assert 0 <= summary[f"p_{key}_ci_low"] <= summary[f"p_{key}"] <= summary[f"p_{key}_ci_high"] <= 1

@@ -3,7 +3,8 @@
 The posterior is a Parquet file with one column per parameter key (dotted, as in scenario
 files) and an optional ``weight`` column. A what-if built on a calibrated scenario keeps the
 values it sets itself (its ``pinned`` keys); every other parameter is drawn. Run k of seed s always draws the same sample (a
-uniform from the counter-based streams, keyed by s and k), so batches, replays and workers agree.
+uniform from the counter-based streams, keyed by s and k // RUNS_PER_DRAW), so batches, replays
+and workers agree, and every block of RUNS_PER_DRAW consecutive runs shares one parameter set.
 
 The file is checked as any input is: read with a size limit, every column a real-valued
 parameter with finite values in its range, weights finite, non-negative and not all zero.
@@ -24,6 +25,11 @@ from ..errors import UsageError
 from ..io import read_limited
 from ..scenario import MAX_POSTERIOR_BYTES, Scenario, ScenarioError, parameter_specs
 from ..streams import LaneStreams
+
+#: Runs that share one posterior draw: run k uses draw number k // RUNS_PER_DRAW, so that a batch
+#: shows how much its answer varies over the parameters (``sim.batch.stats.parameter_interval``),
+#: not only its Monte Carlo precision.
+RUNS_PER_DRAW = 20
 
 
 def load_posterior(scenario: Scenario) -> pd.DataFrame:
@@ -84,8 +90,9 @@ class PosteriorSampler:
         return list(self.values)
 
     def draw(self, seed: int, run_index: np.ndarray) -> dict[str, np.ndarray]:
-        """Per-run parameter values drawn (with the posterior's weights) for these run indices."""
-        u = LaneStreams(seed, np.asarray(run_index)).uniform("posterior.draw")
+        """Per-run parameter values drawn (with the posterior's weights) for these run indices; runs
+        k and j share a draw when k // RUNS_PER_DRAW == j // RUNS_PER_DRAW."""
+        u = LaneStreams(seed, np.asarray(run_index) // RUNS_PER_DRAW).uniform("posterior.draw")
         pick = np.minimum(np.searchsorted(self.cdf, u, side="right"), len(self.cdf) - 1)
         return {key: values[pick] for key, values in self.values.items()}
 

@@ -26,7 +26,8 @@ from .engine import (
     merge_columns,
     run_jobs,
 )
-from .stats import proportion, quartiles
+from .posterior import RUNS_PER_DRAW
+from .stats import parameter_interval, proportion, quartiles
 from .store import BatchStore, columns_to_table, package_version
 
 SUMMARY_FIGURES = ("deaths_true", "deaths_claimed", "peak_rung", "closed_days", "kinetic_days", "campaign_days")
@@ -73,6 +74,13 @@ def summarise(frame: pd.DataFrame, seed: int) -> dict[str, Any]:
         out[f"p_{outcome.key}"] = p
         out[f"p_{outcome.key}_ci_low"], out[f"p_{outcome.key}_ci_high"] = lo, hi
     out["ci_low"], out["ci_high"] = out["p_deescalated_ci_low"], out["p_deescalated_ci_high"]
+    if any(str(c).startswith("param:") for c in frame.columns) and "run" in frame:
+        # runs drew their parameters from a posterior, RUNS_PER_DRAW consecutive runs per draw
+        draws = frame["run"].to_numpy() // RUNS_PER_DRAW
+        for outcome in Outcome:
+            interval = parameter_interval(frame["outcome"].to_numpy() == outcome.key, draws)
+            if interval is not None:
+                out[f"p_{outcome.key}_param_low"], out[f"p_{outcome.key}_param_high"] = interval
     ceasefire = frame["first_ceasefire_day"].to_numpy()
     p, lo, hi = proportion(int((ceasefire >= 0).sum()), n)
     out["days_to_first_ceasefire"] = quartiles(ceasefire[ceasefire >= 0]) | {"share": p, "ci_low": lo, "ci_high": hi}
@@ -137,14 +145,17 @@ def deescalation_by_window(frame: pd.DataFrame, windows: tuple[int, ...] = QUIET
 
 def format_table(summary: dict[str, dict[str, Any]]) -> str:
     def pct(s, key):
-        return f"{100 * s[f'p_{key}']:5.1f}% [{100 * s[f'p_{key}_ci_low']:.1f}, {100 * s[f'p_{key}_ci_high']:.1f}]"
+        mc = f"[{100 * s[f'p_{key}_ci_low']:.1f}, {100 * s[f'p_{key}_ci_high']:.1f}]"
+        if f"p_{key}_param_low" not in s:
+            return f"{100 * s[f'p_{key}']:5.1f}% {mc}"
+        return f"{100 * s[f'p_{key}']:5.1f}% ({100 * s[f'p_{key}_param_low']:.0f}-{100 * s[f'p_{key}_param_high']:.0f}) {mc}"
 
     def q(d):
         if d["median"] is None:
             return "-"
         return f"{d['median']:g} ({d['q1']:g}-{d['q3']:g})"
 
-    header = ("scenario", "runs", "de-escalated [95% CI]", "fighting goes on [95% CI]", "war [95% CI]",
+    header = ("scenario", "runs", "de-escalated", "fighting goes on", "war",
               "no fighting", "renewed fighting", "first ceasefire day", "days of fighting", "deaths true",
               "days closed")
     rows = [header]
@@ -159,8 +170,9 @@ def format_table(summary: dict[str, dict[str, Any]]) -> str:
     lines.insert(1, "  ".join("-" * w for w in widths))
     notes = ("Outcomes at the horizon, by behaviour: de-escalated = fought, then no fighting in the last "
              "outcome.quiet_days days; renewed fighting = fighting again after a first halt or ceasefire.\n"
-             "Shares with 95% Wilson intervals (Monte Carlo precision over runs); other figures: median "
-             "(quartiles). Ceasefire day among runs with one.")
+             "Shares: (the range over the calibrated parameters, 95%, when the runs drew them from a posterior) "
+             "[the 95% Wilson interval: Monte Carlo precision over runs].\nOther figures: median (quartiles). "
+             "Ceasefire day among runs with one.")
     return "\n".join(lines + ["", notes])
 
 

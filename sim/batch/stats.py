@@ -60,3 +60,26 @@ def kaplan_meier(event_day: np.ndarray, horizon: int) -> tuple[np.ndarray, np.nd
     at_risk = event_day.size - np.concatenate([[0], np.cumsum(counts)[:-1]])
     hazard = np.divide(counts, at_risk, out=np.zeros(horizon + 1), where=at_risk > 0)
     return days, np.cumprod(1 - hazard)
+
+
+def parameter_interval(hits: np.ndarray, groups: np.ndarray, confidence: float = CONFIDENCE
+                       ) -> tuple[float, float] | None:
+    """The range of P(event | parameters) over the posterior: the central ``confidence`` interval of
+    the per-draw shares (runs of one group share a parameter draw), their binomial noise removed
+    by moment matching: each share is pulled towards the mean by sqrt(parameter variance / total
+    variance), the parameter variance being the total minus the mean binomial variance.
+    None with fewer than 10 groups of at least 2 runs each."""
+    hits = np.asarray(hits, dtype=float)
+    _, inverse, sizes = np.unique(np.asarray(groups), return_inverse=True, return_counts=True)
+    if len(sizes) < 10 or sizes.min() < 2:
+        return None
+    shares = np.bincount(inverse, weights=hits) / sizes
+    mean = float(np.average(shares, weights=sizes))
+    total = float(np.average((shares - mean) ** 2, weights=sizes))
+    noise = float(np.average(shares * (1 - shares) / (sizes - 1), weights=sizes))
+    if total <= 0:
+        return mean, mean
+    shrunk = mean + (shares - mean) * math.sqrt(max(total - noise, 0.0) / total)
+    tail = (1 - confidence) / 2
+    low, high = np.quantile(np.clip(shrunk, 0, 1), [tail, 1 - tail])
+    return float(low), float(high)

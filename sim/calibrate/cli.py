@@ -26,8 +26,24 @@ def _targets(args: argparse.Namespace, scenario):
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    from .workflow import calibrate_to_files
+    from .workflow import calibrate_episodes_to_files, calibrate_to_files
 
+    if args.episodes is not None:
+        joint = calibrate_episodes_to_files(None if args.episodes == "shipped" else args.episodes, args.out,
+                                            args.population, args.replicates, args.seed, cap_workers(args.workers),
+                                            progress=True, resume=args.resume, install=args.install,
+                                            moves=args.moves)
+        j = joint.calibration
+        if j.resumed_after is not None:
+            print(f"resumed from {args.out / 'checkpoint.npz'} after generation {j.resumed_after}")
+        ident = j.identification()
+        print(f"tempered SMC over {len(j.episodes)} episodes: {j.runs:,} runs, {len(j.history)} generations, "
+              f"{j.seconds:.1f} s ({j.runs / max(j.seconds, 1e-9):,.0f} runs/s); "
+              f"{sum(v < 0.8 for v in ident.values())} of {len(ident)} parameters narrowed below 0.8 of the prior's sd")
+        print(f"wrote {joint.posterior_path}, {joint.loglik_path}, {joint.scenario_path} and {joint.report_path}")
+        if joint.installed:
+            print(f"installed {', '.join(str(p) for p in joint.installed)}")
+        return 0
     run = calibrate_to_files(args.scenario, args.targets, args.sims, args.seed, args.out, args.population,
                              args.check_runs, cap_workers(args.workers), progress=True, keys=args.params,
                              replicates=args.replicates, resume=args.resume, install=args.install)
@@ -77,10 +93,25 @@ def cmd_discover(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .validate import validate
+
+    result = validate(args.episodes, args.posterior, args.leave_one_out, args.particles, args.replicates,
+                      args.seed, args.out)
+    print(json.dumps(result.to_json(), indent=2) if args.json else result.table())
+    if args.out and not args.json:
+        print(f"\nwrote validation.json, facts.csv and reliability.png to {args.out}")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the calibration subcommands to ``escalation``'s subparsers."""
     cal = subparsers.add_parser("calibrate", help="ABC-SMC calibration of the priors to the seed article's facts")
     cal.add_argument("--targets", default=None, help="targets TOML or shipped name (default: the shipped october_2025)")
+    cal.add_argument("--episodes", nargs="?", const="shipped", default=None, metavar="DIR",
+                     help="calibrate jointly on every episode of DIR (default: the shipped scenarios/episodes/) "
+                     "and the October 2025 case, by tempered SMC; --targets, --scenario, --sims and --params "
+                     "do not apply")
     cal.add_argument("--scenario", default=None, help="scenario TOML or shipped name, with [priors] (default: the targets' scenario)")
     cal.add_argument("--sims", type=positive_int, default=1_000_000, help="simulated runs in all (default 1000000)")
     cal.add_argument("--population", type=positive_int, default=1000, help="particles (default 1000)")
@@ -88,6 +119,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="runs per particle; a generation is population x replicates runs (default 16)")
     cal.add_argument("--params", nargs="+", default=None, metavar="KEY",
                      help="calibrate only these prior keys; the others keep their priors (default: all)")
+    cal.add_argument("--moves", type=positive_int, default=2,
+                     help="with --episodes: Metropolis moves per particle and generation (default 2)")
     cal.add_argument("--check-runs", type=positive_int, default=20_000, help="runs per predictive check (default 20000)")
     cal.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 2**64 - 1 (default 0)")
     cal.add_argument("--workers", type=positive_int, default=None, help="worker processes (default and most: the cores available)")
@@ -119,6 +152,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sen.add_argument("--workers", type=positive_int, default=None, help="worker processes (default and most: the cores available)")
     sen.add_argument("--out", type=Path, default=None, help="write sobol.csv and sobol.png here")
     sen.set_defaults(handler=cmd_sensitivity)
+
+    val = subparsers.add_parser("validate", help="score the calibrated model on every episode's facts, beside baselines")
+    val.add_argument("--episodes", default=None, metavar="DIR",
+                     help="folder of <id>.toml / <id>.targets.toml pairs (default: the shipped scenarios/episodes/)")
+    val.add_argument("--posterior", default=None, metavar="SCENARIO",
+                     help="calibrated scenario whose posterior is scored (default: october_2025_calibrated)")
+    val.add_argument("--leave-one-out", action="store_true",
+                     help="score each episode under the posterior without it (Pareto-smoothed importance sampling)")
+    val.add_argument("--particles", type=positive_int, default=200, help="posterior draws (default 200)")
+    val.add_argument("--replicates", type=positive_int, default=8, help="runs per draw and episode (default 8)")
+    val.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 2**64 - 1 (default 0)")
+    val.add_argument("--out", type=Path, default=None, help="write validation.json, facts.csv and reliability.png here")
+    val.add_argument("--json", action="store_true",
+                     help='print {"episodes": {id: {"facts", "brier", "log_score"}}, "mean": {...}}')
+    val.set_defaults(handler=cmd_validate)
 
     dis = subparsers.add_parser("discover", help="PRIM boxes of parameters leading to war or to de-escalation")
     dis.add_argument("scenario", help="scenario TOML (parameters drawn from its [priors])")

@@ -9,6 +9,10 @@ Every term ``t`` is scaled so that ``t <= 1`` means the target is met within its
 * count:  |log(x / value)| / log(1 + tolerance)  (``at_least``: only a shortfall counts);
 * rate:   (x - mu) / (hi - mu) above mu, (mu - x) / (mu - lo) below, with [lo, hi] the 95%
           Poisson band of the count at the rate give or take its tolerance;
+* threshold: 0 if the figure rose by at least ``value`` over the window, else 1 + the shortfall
+          as a share of ``value``;
+* a target whose fact did not hold (``observed = false``) is met when the run does not meet
+          it: its term is then 0, else 2;
 * order:  0 if held, else 1 + days by which it is broken (0 if an event is missing: the event
           term already counts that).
 
@@ -109,16 +113,28 @@ def terms(obs: Observation, targets: Targets) -> np.ndarray:
             if t.relation == "at_least":
                 ratio = np.minimum(ratio, 0.0)
             rows.append(np.abs(ratio) / np.log1p(t.tolerance))
+        elif t.kind == "threshold":
+            x = obs.levels[t.quantity][b + 1] - obs.levels[t.quantity][a]
+            rows.append(np.where(x >= t.value, 0.0, 1.0 + (t.value - x) / t.value))
         else:
             x = obs.levels[t.quantity][b + 1] - obs.levels[t.quantity][a]
             mu, lo, hi = rate_band(t)
             rows.append(np.where(x < mu, (mu - x) / max(mu - lo, 1e-9), (x - mu) / max(hi - mu, 1e-9)))
+        if not t.observed:
+            rows[-1] = np.where(rows[-1] <= 1, 2.0, 0.0)
     for order in targets.orders:
         first, then = firsts[order.first], firsts[order.then]
         broken = first - then + int(order.strict)
         seen = (first < targets.horizon) & (then < targets.horizon)
         rows.append(np.where(seen & (broken > 0), 1.0 + broken, 0.0))
     return np.vstack(rows)
+
+
+def facts(obs: Observation, targets: Targets) -> np.ndarray:
+    """(targets, lanes) booleans: whether each target's fact held in each run, whatever the sources say."""
+    held = terms(obs, targets)[:len(targets.targets)] <= 1
+    observed = np.array([t.observed for t in targets.targets])
+    return np.where(observed[:, None], held, ~held)
 
 
 def rate_band(target: Target) -> tuple[float, float, float]:

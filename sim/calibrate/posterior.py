@@ -57,7 +57,9 @@ def _section(key: str) -> tuple[str, str]:
 
 
 def write_calibrated_scenario(scenario: Scenario, calibration: Calibration, posterior_path: str | Path,
-                              path: str | Path, note: str) -> Path:
+                              path: str | Path, note: str,
+                              evidence: str = "the reported events of 9-13 October 2025",
+                              method: str = "the seed article's facts (scenarios/targets/) by ABC-SMC") -> Path:
     """A scenario file: base = the calibrated scenario, posterior medians, posterior reference."""
     path = Path(path)
     base = os.path.relpath(Path(scenario.source).resolve(), path.parent.resolve())
@@ -70,7 +72,7 @@ def write_calibrated_scenario(scenario: Scenario, calibration: Calibration, post
         lo, hi = intervals[key]
         sections[section].append(f"{rest} = {value:.6g}".ljust(44) + f"# 90% credible interval [{lo:.4g}, {hi:.4g}]")
     lines = [
-        f"# {scenario.name}, calibrated to the seed article's facts (scenarios/targets/) by ABC-SMC.",
+        f"# {scenario.name}, calibrated to {method}.",
         f"# Written by `escalation calibrate`: {' '.join(note.split())}",  # one comment line, whatever a name holds
         "# Values are posterior medians; batches draw whole parameter sets from the posterior below.",
         "",
@@ -79,7 +81,7 @@ def write_calibrated_scenario(scenario: Scenario, calibration: Calibration, post
         "[scenario]",
         f"base = {_toml_string(base)}",
         f"name = {_toml_string(scenario.name + '_calibrated')}",
-        f"description = {_toml_string(scenario.name + ' with parameters calibrated to the reported events of 9-13 October 2025.')}",
+        f"description = {_toml_string(f'{scenario.name} with parameters calibrated to {evidence}.')}",
     ]
     for section, entries in sections.items():
         lines += ["", f"[{section}]", *entries]

@@ -21,17 +21,19 @@ from ..ladder import Action
 from ..parameters import PARTIES
 from ..scenario import MAX_SCENARIO_BYTES, Scenario, ScenarioError, load_scenario, resolve_scenario_path
 
-KINDS = ("event", "absent", "count", "rate")
+KINDS = ("event", "absent", "count", "rate", "threshold")
 RELATIONS = ("about", "at_least")
 #: Per-run figures a count or rate target may follow (keys of ``EscalationModel.summary()``).
 QUANTITIES = ("acknowledged_pakistan", "acknowledged_afghanistan", "claimed_by_pakistan", "claimed_by_afghanistan",
               "deaths_true_pakistan", "deaths_true_afghanistan", "deaths_true", "deaths_claimed",
-              "ttp_attacks", "ttp_deaths", "closed_days")
+              "ttp_attacks", "ttp_deaths", "closed_days", "kinetic_days")
+_COMMON = {"name", "kind", "window", "sequence", "weight", "source", "observed"}
 FIELDS = {
-    "event": {"name", "kind", "actor", "actions", "window", "since", "min_count", "sequence", "weight", "source"},
-    "absent": {"name", "kind", "actors", "actions", "window", "sequence", "weight", "source"},
-    "count": {"name", "kind", "quantity", "window", "value", "relation", "tolerance", "sequence", "weight", "source"},
-    "rate": {"name", "kind", "quantity", "window", "per_day", "tolerance", "sequence", "weight", "source"},
+    "event": _COMMON | {"actor", "actions", "since", "min_count"},
+    "absent": _COMMON | {"actors", "actions"},
+    "count": _COMMON | {"quantity", "value", "relation", "tolerance"},
+    "rate": _COMMON | {"quantity", "per_day", "tolerance"},
+    "threshold": _COMMON | {"quantity", "value"},
 }
 ORDER_FIELDS = {"first", "then", "strict", "source"}
 
@@ -54,6 +56,7 @@ class Target:
     tolerance: float = 0.0
     sequence: bool = False
     weight: float = 1.0
+    observed: bool = True  # the answer the sources give: did the described fact hold?
 
 
 @dataclass(frozen=True)
@@ -189,8 +192,10 @@ def _target(entry: Any, i: int, horizon: int, actors: list[str], source: str) ->
         raise ScenarioError(source, f"{where}.source", "every target needs its source sentence, paraphrased")
     window = _window(entry.get("window"), horizon, f"{where}.window", source)
     in_sequence = _bool(entry.get("sequence", False), f"{where}.sequence", source)
+    observed = _bool(entry.get("observed", True), f"{where}.observed", source)
     # a missed step of the sequence must cost more than the whole tolerance (sim.calibrate.distance)
     common: dict[str, Any] = {"name": name, "kind": kind, "window": window, "source": text, "sequence": in_sequence,
+                              "observed": observed,
                               "weight": _number(entry.get("weight", 1.0), f"{where}.weight", source,
                                                 1.0 if in_sequence else 0.0)}
     if kind in ("event", "absent"):
@@ -225,6 +230,10 @@ def _target(entry: Any, i: int, horizon: int, actors: list[str], source: str) ->
     if quantity not in QUANTITIES:
         raise ScenarioError(source, f"{where}.quantity", f"got {quantity!r}{_suggest(str(quantity), list(QUANTITIES))};"
                             f" allowed: {', '.join(QUANTITIES)}")
+    if kind == "threshold":  # a question: does the figure rise by at least value over the window?
+        common.update(quantity=quantity, value=_number(entry.get("value"), f"{where}.value", source, 0.0,
+                                                       positive=True))
+        return Target(**common)
     tolerance = entry.get("tolerance")
     if isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or not 0 < tolerance <= 10:
         raise ScenarioError(source, f"{where}.tolerance", f"got {tolerance!r}, expected a number in (0, 10] "

@@ -15,13 +15,21 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
 from ..batch.store import refuse_batch_folder
 from ..errors import UsageError
-from ..io import output_folder
+from ..io import atomic_write, atomic_write_text, output_folder
 from ..scenario import NAME_PATTERN, load_scenario, resolve_scenario_path
 from .abc import Calibration, calibrate
 from .check import CheckResult, check
+from .episodes import load_episodes
+from .joint import JointCalibration, calibrate_joint
 from .posterior import write_calibrated_scenario, write_posterior
+from .priors import PriorSpace
 from .report import write_report
 from .targets import load_targets
 
@@ -95,3 +103,87 @@ def calibrate_to_files(scenario_path: str | Path | None, targets_path: str | Pat
         checkpoint.unlink(missing_ok=True)
     return CalibrationRun(result, prior, posterior, posterior_path, calibrated_path, report,
                           time.perf_counter() - start, installed)
+
+
+@dataclass
+class JointRun:
+    calibration: JointCalibration
+    posterior_path: Path
+    loglik_path: Path
+    scenario_path: Path
+    report_path: Path
+    installed: list[Path]
+
+
+def calibrate_episodes_to_files(episodes_dir: str | Path | None, out: str | Path, population: int = 500,
+                                replicates: int = 16, seed: int = 0, workers: int | None = None,
+                                progress: bool = False, resume: bool = False, install: bool = False,
+                                moves: int = 2) -> JointRun:
+    """Calibrate the main scenario's priors on every episode and the October case at once
+    (``sim.calibrate.joint``), then write under ``out``: ``posteriors/<name>.parquet`` (the
+    particles), ``posteriors/<name>.loglik.parquet`` (each particle's log-likelihood per
+    episode, for leave-one-out validation), ``<name>_calibrated.toml`` and ``report.md``."""
+    episodes = load_episodes(episodes_dir)
+    main = episodes[-1].scenario
+    space = PriorSpace.from_scenario(main)
+    with output_folder(out) as folder:
+        refuse_batch_folder(folder)
+        checkpoint = folder / CHECKPOINT
+        if checkpoint.exists() and not resume:
+            raise UsageError(f"{checkpoint}: an unfinished calibration is here; add --resume to continue it, or "
+                             "delete the file (or choose another --out) to start afresh")
+        result = calibrate_joint(episodes, space, population, replicates, seed, moves, workers, checkpoint, progress)
+        as_abc = Calibration(space, result.theta, np.full(len(result.theta), 1 / len(result.theta)),
+                             np.zeros((len(result.theta), 1)), seed=seed, sims=result.runs, seconds=result.seconds)
+        note = (f"{result.runs:,} simulations, seed {seed}, population {population}, {len(episodes)} episodes "
+                f"({len(episodes) - 1} earlier ones and the October 2025 case), {replicates} runs per particle "
+                f"and episode, {dt.date.today().isoformat()}")
+        posterior_path = write_posterior(as_abc, folder / "posteriors" / f"{main.name}.parquet", main)
+        loglik_path = write_loglik(result, loglik_path_for(posterior_path))
+        scenario_path = write_calibrated_scenario(
+            main, as_abc, posterior_path, folder / f"{main.name}_calibrated.toml", note,
+            evidence=f"{len(episodes) - 1} earlier episodes and the reported events of 9-13 October 2025",
+            method="the facts of the earlier episodes (scenarios/episodes/) and of the seed article at once, "
+                   "by tempered SMC on a synthetic likelihood")
+        report = write_joint_report(result, folder / "report.md", note)
+        installed = []
+        if install:
+            beside = Path(main.source).parent
+            installed.append(write_posterior(as_abc, beside / "posteriors" / f"{main.name}.parquet", main))
+            installed.append(write_loglik(result, loglik_path_for(installed[0])))
+            installed.append(write_calibrated_scenario(
+                main, as_abc, installed[0], beside / f"{main.name}_calibrated.toml", note,
+                evidence=f"{len(episodes) - 1} earlier episodes and the reported events of 9-13 October 2025",
+                method="the facts of the earlier episodes (scenarios/episodes/) and of the seed article at once, "
+                       "by tempered SMC on a synthetic likelihood"))
+        checkpoint.unlink(missing_ok=True)
+    return JointRun(result, posterior_path, loglik_path, scenario_path, report, installed)
+
+
+def loglik_path_for(posterior_path: Path) -> Path:
+    """Where the per-episode log-likelihoods of a posterior's particles are kept: beside it."""
+    return posterior_path.with_name(posterior_path.name.removesuffix(".parquet") + ".loglik.parquet")
+
+
+def write_loglik(result: JointCalibration, path: Path) -> Path:
+    frame = pd.DataFrame(result.loglik.T, columns=result.episodes)
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    return atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+
+
+def write_joint_report(result: JointCalibration, path: Path, note: str) -> Path:
+    """How the joint calibration went and what it identified (posterior sd / prior sd per parameter)."""
+    lines = ["# Joint calibration on the earlier episodes and the October 2025 case", "", note, "",
+             f"{result.runs:,} simulated runs in {result.seconds:.0f} s ({result.runs / max(result.seconds, 1e-9):,.0f} "
+             f"runs/s), {len(result.history)} tempering generations.", "",
+             "| generation | beta | ESS before resampling | acceptance | mean log-likelihood | runs | seconds |",
+             "|---|---|---|---|---|---|---|"]
+    lines += [f"| {h['generation']} | {h['beta']:.4f} | {h['ess_before_resampling']:.0f} | {h['acceptance']:.2f} | "
+              f"{h['mean_loglik']:.1f} | {h['runs']:,} | {h['seconds']:.0f} |" for h in result.history]
+    lines += ["", "## Identification: posterior sd / prior sd (in the prior's unit box; 1 = nothing learnt)", "",
+              "| parameter | sd ratio | posterior median | 90% interval |", "|---|---|---|---|"]
+    ident = result.identification()
+    for i, key in sorted(enumerate(result.space.keys), key=lambda kv: ident[kv[1]]):
+        q = np.quantile(result.theta[:, i], [0.05, 0.5, 0.95])
+        lines.append(f"| `{key}` | {ident[key]:.2f} | {q[1]:.4g} | [{q[0]:.4g}, {q[2]:.4g}] |")
+    return atomic_write_text(path, "\n".join(lines) + "\n")

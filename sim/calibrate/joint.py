@@ -1,0 +1,258 @@
+"""One calibration over every episode at once: a synthetic likelihood of the observed facts,
+sampled by tempered sequential Monte Carlo.
+
+Likelihood. For a parameter set theta, each episode is run ``replicates`` times (each
+particle, episode and generation with run indices of its own) and each fact's probability is estimated as p = (k + 1/2) / (R + 1), k of R runs
+holding it (the Jeffreys-smoothed share, never 0 or 1). An episode's log-likelihood is
+sum_f [o_f log p_f + (1 - o_f) log(1 - p_f)] over its facts f with observed answers o_f;
+the episodes' sum is the joint log-likelihood. Facts are treated as independent given theta,
+a named simplification: it ignores that facts of one episode are correlated within a run.
+
+Sampler. Particles start from the prior (uniform in the unit box of ``PriorSpace``). Each
+generation raises the tempering exponent beta as far as keeps the effective sample size at
+half the population (bisection), resamples (systematic), and moves every particle by
+``moves`` random-walk Metropolis steps in the unit box (a proposal folded back at the faces,
+scaled from the particles' covariance) targeting prior x likelihood^beta, the likelihood of
+a proposal estimated by fresh runs and the current one's kept (pseudo-marginal). It stops
+after the generation that reaches beta = 1. The posterior is the final particles, equally
+weighted, and each particle's per-episode log-likelihood is kept beside it so that
+``escalation validate --leave-one-out`` can remove one episode by importance weighting.
+
+A generation's random numbers depend only on (seed, generation), and the state is written
+atomically after each one, so a killed calibration resumes to the same posterior.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..batch.engine import WORKER_DIED, WorkerError, worker_count
+from ..errors import UsageError
+from ..io import atomic_write
+from .abc import reflect
+from .checkpoint import fingerprint
+from .episodes import Episode, fact_matrix
+from .priors import PriorSpace
+
+#: Run-index blocks: generation block g, episode e, particle i, replicate r use run
+#: g * GEN_STRIDE + e * EPISODE_STRIDE + i * replicates + r: no two ever share a run.
+GEN_STRIDE = 1 << 40
+EPISODE_STRIDE = 1 << 32
+
+
+def fact_log_likelihood(held: np.ndarray, observed: np.ndarray, replicates: int) -> np.ndarray:
+    """(facts, particles) counts of runs holding each fact -> per particle log-likelihood."""
+    p = (held + 0.5) / (replicates + 1.0)
+    return np.where(observed[:, None], np.log(p), np.log1p(-p)).sum(axis=0)
+
+
+@dataclass
+class _Task:
+    episode: Episode
+    seed: int
+    first_run: int
+    replicates: int
+    columns: dict[str, np.ndarray]
+
+
+def _held(task: _Task) -> np.ndarray:
+    n = len(next(iter(task.columns.values())))
+    runs = task.first_run + np.arange(n * task.replicates)
+    columns = {k: np.repeat(v, task.replicates) for k, v in task.columns.items()}
+    held = fact_matrix(task.episode, task.seed, runs, columns)
+    return held.reshape(len(held), n, task.replicates).sum(axis=2)
+
+
+class EpisodeLikelihood:
+    """Per-episode log-likelihoods of parameter sets; a context manager keeps the process pool."""
+
+    def __init__(self, episodes: list[Episode], space: PriorSpace, seed: int, replicates: int,
+                 workers: int | None = None, chunk: int = 128) -> None:
+        self.episodes, self.space, self.seed, self.replicates = episodes, space, seed, replicates
+        self.workers = worker_count(workers)
+        self.chunk = chunk  # particles per task (chunk x replicates lanes per model)
+        self.runs = 0
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> EpisodeLikelihood:
+        if self.workers > 1:
+            self._pool = ProcessPoolExecutor(max_workers=self.workers)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
+
+    def __call__(self, unit: np.ndarray, generation: int) -> np.ndarray:
+        """(episodes, particles) log-likelihoods of the particles at unit-box points ``unit``."""
+        columns = self.space.columns(self.space.from_unit(unit))
+        n = len(unit)
+        tasks, where = [], []
+        for e, episode in enumerate(self.episodes):
+            for start in range(0, n, self.chunk):
+                stop = min(n, start + self.chunk)
+                first = generation * GEN_STRIDE + e * EPISODE_STRIDE + start * self.replicates
+                tasks.append(_Task(episode, self.seed, first, self.replicates,
+                                   {k: v[start:stop] for k, v in columns.items()}))
+                where.append((e, start, stop))
+        if self._pool is None:
+            parts = [_held(t) for t in tasks]
+        else:
+            try:
+                parts = list(self._pool.map(_held, tasks))
+            except BrokenProcessPool:
+                raise WorkerError(WORKER_DIED) from None
+        out = np.zeros((len(self.episodes), n))
+        for (e, start, stop), held in zip(where, parts, strict=True):
+            out[e, start:stop] = fact_log_likelihood(held, self.episodes[e].observed, self.replicates)
+        self.runs += n * self.replicates * len(self.episodes)
+        return out
+
+
+def ess(log_weights: np.ndarray) -> float:
+    w = np.exp(log_weights - log_weights.max())
+    return float(w.sum() ** 2 / (w ** 2).sum())
+
+
+def next_beta(loglik: np.ndarray, beta: float, target: float) -> float:
+    """The largest exponent above ``beta`` (at most 1) whose incremental weights keep ESS >= target."""
+    if ess((1.0 - beta) * loglik) >= target:
+        return 1.0
+    lo, hi = beta, 1.0
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if ess((mid - beta) * loglik) >= target else (lo, mid)
+    return max(lo, beta + 1e-6)
+
+
+def systematic_resample(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    positions = (rng.random() + np.arange(len(weights))) / len(weights)
+    return np.minimum(np.searchsorted(np.cumsum(weights / weights.sum()), positions), len(weights) - 1)
+
+
+@dataclass
+class JointState:
+    """Everything the next generation starts from."""
+
+    generation: int
+    beta: float
+    unit: np.ndarray        # (N, D) particles in the unit box
+    loglik: np.ndarray      # (episodes, N)
+    runs: int
+    seconds: float
+    history: list[dict] = field(default_factory=list)
+
+
+def _save(path: Path, state: JointState, key: str) -> None:
+    meta = {"generation": state.generation, "beta": state.beta, "runs": state.runs, "seconds": state.seconds,
+            "history": state.history, "fingerprint": key}
+
+    def write(tmp: Path) -> None:
+        with open(tmp, "wb") as handle:
+            np.savez(handle, meta=np.array(json.dumps(meta)), unit=state.unit, loglik=state.loglik)
+
+    atomic_write(path, write)
+
+
+def _load(path: Path, key: str) -> JointState | None:
+    if not path.exists():
+        return None
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            unit, loglik = data["unit"], data["loglik"]
+    except (OSError, ValueError, KeyError, EOFError) as err:
+        raise UsageError(f"{path}: damaged calibration checkpoint ({err.__class__.__name__}); "
+                         "delete it to start afresh") from None
+    if not isinstance(meta, dict) or meta.pop("fingerprint", None) != key:
+        raise UsageError(f"{path}: the checkpoint is of a calibration with other settings, scenario or episodes; "
+                         "delete it or choose another --out to start afresh")
+    if unit.ndim != 2 or loglik.ndim != 2 or loglik.shape[1] != unit.shape[0]:
+        raise UsageError(f"{path}: damaged calibration checkpoint (arrays of inconsistent shapes)")
+    return JointState(meta["generation"], meta["beta"], unit, loglik, meta["runs"], meta["seconds"], meta["history"])
+
+
+@dataclass
+class JointCalibration:
+    """The posterior particles (equally weighted) and how they were found."""
+
+    space: PriorSpace
+    episodes: list[str]
+    theta: np.ndarray       # (N, D) in the parameters' units
+    loglik: np.ndarray      # (episodes, N) per-episode log-likelihood of each particle
+    history: list[dict]
+    runs: int
+    seconds: float
+    resumed_after: int | None = None
+
+    def identification(self) -> dict[str, float]:
+        """Posterior sd / prior sd per parameter, in the unit box (1: the data told nothing)."""
+        sd = self.space.to_unit(self.theta).std(axis=0)
+        return dict(zip(self.space.keys, (sd / np.sqrt(1 / 12)).tolist(), strict=True))
+
+
+def calibrate_joint(episodes: list[Episode], space: PriorSpace, population: int = 500, replicates: int = 16,
+                    seed: int = 0, moves: int = 1, workers: int | None = None, checkpoint: Path | None = None,
+                    progress: bool = False) -> JointCalibration:
+    """Tempered SMC over the joint synthetic likelihood of every episode's facts (module docstring)."""
+    if population < 20:
+        raise UsageError(f"--population {population}: at least 20 particles are needed to move and resample")
+    key = fingerprint(episodes=[(e.id, e.scenario.content_hash, e.targets.names(), e.observed.tolist())
+                                for e in episodes],
+                      keys=space.keys, low=space.low, high=space.high, population=population,
+                      replicates=replicates, seed=seed, moves=moves)
+    state = _load(checkpoint, key) if checkpoint is not None else None
+    resumed = None if state is None else state.generation
+    started = time.perf_counter()
+    with EpisodeLikelihood(episodes, space, seed, replicates, workers) as likelihood:
+        if state is None:
+            rng = np.random.default_rng([seed, 0])
+            unit = rng.random((population, space.dim))
+            state = JointState(0, 0.0, unit, likelihood(unit, 0), likelihood.runs, time.perf_counter() - started)
+            if checkpoint is not None:
+                _save(checkpoint, state, key)
+        base_runs = state.runs - likelihood.runs  # the runs before this process (0 unless resumed)
+        base_seconds = state.seconds - (time.perf_counter() - started)
+        while state.beta < 1.0:
+            g = state.generation + 1
+            rng = np.random.default_rng([seed, g])
+            total = state.loglik.sum(axis=0)
+            beta = next_beta(total, state.beta, population / 2)
+            log_w = (beta - state.beta) * total
+            w = np.exp(log_w - log_w.max())
+            pick = systematic_resample(w, rng)
+            unit, loglik = state.unit[pick], state.loglik[:, pick]
+            cov = np.cov(unit, rowvar=False) + 1e-8 * np.eye(space.dim)
+            chol = np.linalg.cholesky((2.38 ** 2 / space.dim) * cov)
+            accepted = 0
+            for m in range(moves):
+                proposal = reflect(unit + rng.standard_normal(unit.shape) @ chol.T)
+                new = likelihood(proposal, g * (moves + 1) + m)
+                accept = np.log(rng.random(population)) < beta * (new.sum(axis=0) - loglik.sum(axis=0))
+                unit = np.where(accept[:, None], proposal, unit)
+                loglik = np.where(accept[None, :], new, loglik)
+                accepted += int(accept.sum())
+            seconds = base_seconds + time.perf_counter() - started
+            runs = base_runs + likelihood.runs
+            history = [*state.history, {"generation": g, "beta": beta, "ess_before_resampling": ess(log_w),
+                                        "acceptance": accepted / (population * moves),
+                                        "mean_loglik": float(loglik.sum(axis=0).mean()), "runs": runs,
+                                        "seconds": seconds}]
+            state = JointState(g, beta, unit, loglik, runs, seconds, history)
+            if checkpoint is not None:
+                _save(checkpoint, state, key)
+            if progress:
+                h = history[-1]
+                print(f"generation {g}: beta {beta:.4f}, acceptance {h['acceptance']:.2f}, "
+                      f"mean log-likelihood {h['mean_loglik']:.1f}, {runs:,} runs, {seconds:.0f} s", file=sys.stderr)
+    return JointCalibration(space, [e.id for e in episodes], space.from_unit(state.unit), state.loglik,
+                            state.history, state.runs, state.seconds, resumed)

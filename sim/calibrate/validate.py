@@ -1,0 +1,269 @@
+"""``escalation validate``: how well the calibrated model predicts each episode's facts, beside baselines.
+
+For every episode, the posterior predictive probability of each binary fact: ``particles``
+posterior parameter sets, each run ``replicates`` times on fresh run indices (never those the
+calibration used), the share of runs in which the fact held. With ``leave_one_out`` the
+particles are reweighted to the posterior without that episode by Pareto-smoothed importance
+sampling (PSIS-LOO, Vehtari, Gelman & Gabry 2017): weight 1 / L_e(theta), L_e the episode's
+likelihood stored with the posterior, its largest weights smoothed by a fitted generalised
+Pareto tail. The tail's shape k-hat says whether that approximation holds (k-hat above 0.7:
+it does not, and the episode would need a calibration without it; the output says so).
+
+Baselines, each fitted to the other episodes only:
+
+* climatology: the rate of that fact over the other episodes that report it,
+  (k + 1/2) / (n + 1);
+* persistence: nothing changes after the trigger (``episodes.persistence_facts``), right with
+  the probability persistence was right over the other episodes' facts;
+* event model: an empirical-Bayes beta-binomial by kind of trigger (a TTP attack, an air
+  strike, fire across the border, a closure or a threat): the rate of the fact among the other
+  episodes with the same kind of trigger, shrunk towards its climatology with the weight of
+  ``EVENT_MODEL_PRIOR`` episodes.
+
+Scores are the Brier score and the log score (negative log-likelihood, natural log) from the
+``scoringrules`` library; lower is better for both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+import scoringrules as sr
+from scipy.special import logsumexp
+
+from ..batch.posterior import load_posterior
+from ..errors import UsageError
+from ..io import atomic_write_figure, atomic_write_text, output_folder
+from ..ladder import Action
+from ..scenario import Scenario, load_scenario, resolve_scenario_path
+from .episodes import Episode, fact_matrix, load_episodes, persistence_facts
+from .joint import GEN_STRIDE
+
+FORECASTERS = ("model", "climatology", "persistence", "event_model")
+EVENT_MODEL_PRIOR = 2.0  # named assumption: the climatology counts as two episodes of the same kind
+VALIDATION_BLOCK = 1 << 20  # run-index block of validation, far above any calibration generation's
+K_HAT_LIMIT = 0.7
+
+
+def trigger_kind(episode: Episode) -> str:
+    """The kind of the episode's trigger: its first scheduled act that is an attack or a closure."""
+    for shock in sorted(episode.scenario.shocks, key=lambda s: s.day):
+        if shock.action is Action.TTP_ATTACK:
+            return "ttp_attack"
+        if shock.action in (Action.AIRSTRIKE_BORDER_PROVINCE, Action.AIRSTRIKE_CAPITAL):
+            return "air_strike"
+        if shock.action.kinetic:
+            return "fire_across_the_border"
+    return "closure_or_threat"
+
+
+def _gpd_fit(x: np.ndarray) -> tuple[float, float]:
+    """Shape and scale of a generalised Pareto fit to sorted exceedances (Zhang & Stephens 2009)."""
+    n = len(x)
+    m = 30 + int(n ** 0.5)
+    b = 1 / x[-1] + (1 - np.sqrt(m / (np.arange(1, m + 1) - 0.5))) / (3 * x[int(n / 4 + 0.5) - 1])
+    k = np.log1p(-b[:, None] * x).mean(axis=1)
+    profile = n * (np.log(-b / k) - k - 1)
+    w = 1 / np.exp(profile - profile[:, None]).sum(axis=1)
+    b_post = np.sum(b * w / w.sum())
+    k_post = np.log1p(-b_post * x).mean()
+    sigma = -k_post / b_post
+    return (n * k_post + 10 * 0.5) / (n + 10), sigma  # weakly regularised towards 0.5
+
+
+def psis(log_ratios: np.ndarray) -> tuple[np.ndarray, float]:
+    """Pareto-smoothed normalised log weights and the tail shape k-hat (Vehtari et al. 2017)."""
+    x = np.asarray(log_ratios, dtype=float) - np.max(log_ratios)
+    n = len(x)
+    tail = int(np.ceil(min(0.2 * n, 3 * np.sqrt(n))))
+    order = np.argsort(x)
+    cutoff = x[order[-tail - 1]]
+    tail_idx = order[-tail:]
+    k = np.inf
+    if tail > 4:
+        exceed = np.exp(x[tail_idx]) - np.exp(cutoff)
+        if exceed[-1] > 0:
+            k, sigma = _gpd_fit(np.maximum(exceed, 1e-300))
+            if np.isfinite(k) and sigma > 0:
+                probs = (np.arange(tail) + 0.5) / tail
+                smoothed = sigma * np.expm1(-k * np.log1p(-probs)) / k if abs(k) > 1e-12 else -sigma * np.log1p(-probs)
+                x[tail_idx] = np.minimum(np.log(smoothed + np.exp(cutoff)), 0.0)
+    return x - logsumexp(x), float(k)
+
+
+@dataclass
+class Validation:
+    """Per episode and fact: the observed answer and every forecaster's probability, and the scores."""
+
+    facts: pd.DataFrame          # episode, fact, observed, model, climatology, persistence, event_model
+    k_hat: dict[str, float]      # PSIS tail shape per episode (leave-one-out only)
+    leave_one_out: bool
+    particles: int
+    replicates: int
+
+    def scores(self) -> pd.DataFrame:
+        """Brier and log score of every forecaster per episode (mean over its facts)."""
+        rows = []
+        for episode, group in self.facts.groupby("episode", sort=False):
+            obs = group["observed"].to_numpy(float)
+            for name in FORECASTERS:
+                p = group[name].to_numpy(float)
+                rows.append({"episode": episode, "forecaster": name,
+                             "brier": float(np.mean(sr.brier_score(obs, p))),
+                             "log_score": float(np.mean(sr.log_score(obs, p)))})
+        return pd.DataFrame(rows)
+
+    def to_json(self) -> dict:
+        scores = self.scores()
+        out: dict = {"episodes": {}, "leave_one_out": self.leave_one_out, "particles": self.particles,
+                     "replicates": self.replicates}
+        for episode, group in self.facts.groupby("episode", sort=False):
+            s = scores[scores["episode"] == episode].set_index("forecaster")
+            entry = {"facts": {row.fact: {"observed": int(row.observed), **{n: float(getattr(row, n))
+                                                                             for n in FORECASTERS}}
+                               for row in group.itertuples()},
+                     "brier": {n: float(s.loc[n, "brier"]) for n in FORECASTERS},
+                     "log_score": {n: float(s.loc[n, "log_score"]) for n in FORECASTERS}}
+            if episode in self.k_hat:
+                entry["k_hat"] = self.k_hat[episode]
+            out["episodes"][episode] = entry
+        mean = scores.groupby("forecaster")[["brier", "log_score"]].mean()
+        out["mean"] = {"brier": {n: float(mean.loc[n, "brier"]) for n in FORECASTERS},
+                       "log_score": {n: float(mean.loc[n, "log_score"]) for n in FORECASTERS}}
+        return out
+
+    def table(self) -> str:
+        scores = self.scores()
+        how = "leave-one-out (PSIS)" if self.leave_one_out else "in sample"
+        lines = [f"Posterior predictive of every episode's facts, {how}: {self.particles} posterior draws x "
+                 f"{self.replicates} runs. Brier / log score per episode, lower is better.", "",
+                 f"{'episode':14s} {'facts':>5s} " + " ".join(f"{n:>22s}" for n in FORECASTERS)]
+        for episode, group in scores.groupby("episode", sort=False):
+            n = int((self.facts["episode"] == episode).sum())
+            cells = " ".join(f"{r.brier:10.3f} / {r.log_score:9.3f}" for r in group.itertuples())
+            flag = f"  (k-hat {self.k_hat[episode]:.2f}: PSIS unreliable)" \
+                if self.k_hat.get(episode, 0) > K_HAT_LIMIT else ""
+            lines.append(f"{episode:14s} {n:5d} {cells}{flag}")
+        mean = scores.groupby("forecaster", sort=False)[["brier", "log_score"]].mean()
+        lines.append(f"{'mean':14s} {len(self.facts):5d} " + " ".join(
+            f"{mean.loc[n, 'brier']:10.3f} / {mean.loc[n, 'log_score']:9.3f}" for n in FORECASTERS))
+        return "\n".join(lines)
+
+    def reliability(self, bins: int = 5) -> pd.DataFrame:
+        """Observed frequency of the facts against the model's probability, in equal-width bins."""
+        edges = np.linspace(0, 1, bins + 1)
+        p = self.facts["model"].to_numpy(float)
+        which = np.clip(np.digitize(p, edges) - 1, 0, bins - 1)
+        rows = []
+        for b in range(bins):
+            sel = which == b
+            rows.append({"bin": f"{edges[b]:.1f}-{edges[b + 1]:.1f}", "facts": int(sel.sum()),
+                         "mean_forecast": float(p[sel].mean()) if sel.any() else np.nan,
+                         "observed_frequency": float(self.facts["observed"][sel].mean()) if sel.any() else np.nan})
+        return pd.DataFrame(rows)
+
+    def write(self, out: Path) -> list[Path]:
+        import json
+
+        written = [atomic_write_text(out / "validation.json", json.dumps(self.to_json(), indent=2) + "\n"),
+                   atomic_write_text(out / "facts.csv", self.facts.to_csv(index=False))]
+        return [*written, self.plot_reliability(out / "reliability.png")]
+
+    def plot_reliability(self, path: Path) -> Path:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        table = self.reliability()
+        fig, ax = plt.subplots(figsize=(5, 5))
+        ax.plot([0, 1], [0, 1], color="grey", linestyle="--", label="perfectly reliable")
+        ok = table["facts"] > 0
+        ax.plot(table["mean_forecast"][ok], table["observed_frequency"][ok], marker="o", color="#d73027",
+                label="model")
+        for row in table[ok].itertuples():
+            ax.annotate(f"{row.facts}", (row.mean_forecast, row.observed_frequency), textcoords="offset points",
+                        xytext=(5, -12), fontsize=9)
+        ax.set_xlabel("model probability of the fact")
+        ax.set_ylabel("share of facts that held")
+        ax.set_title("Reliability over all episodes' facts" + (" (leave-one-out)" if self.leave_one_out else ""))
+        ax.legend(loc="upper left")
+        fig.tight_layout()
+        out = atomic_write_figure(path, fig)
+        plt.close(fig)
+        return out
+
+
+def _loglik_frame(scenario: Scenario) -> pd.DataFrame:
+    from .workflow import loglik_path_for
+
+    path = loglik_path_for(Path(scenario.posterior))
+    if not path.is_file():
+        raise UsageError(f"{scenario.source}: --leave-one-out needs {path.name} beside its posterior "
+                         "(written by `escalation calibrate --episodes`)")
+    try:
+        return pq.read_table(path).to_pandas()
+    except (OSError, ValueError) as err:
+        raise UsageError(f"{path}: not a readable Parquet file ({err.__class__.__name__})") from None
+
+
+def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | Path | None = None,
+             leave_one_out: bool = False, particles: int = 200, replicates: int = 8, seed: int = 0,
+             out: str | Path | None = None) -> Validation:
+    """Score the calibrated model and the baselines on every episode (module docstring)."""
+    scenario = load_scenario(resolve_scenario_path(posterior_scenario or "october_2025_calibrated"))
+    if not scenario.posterior:
+        raise UsageError(f"{scenario.source}: not a calibrated scenario (it names no posterior)")
+    posterior = load_posterior(scenario).drop(columns=["weight"], errors="ignore")
+    episodes = load_episodes(episodes_dir)
+    rng = np.random.default_rng([seed, 7])
+    pick = np.sort(rng.choice(len(posterior), size=min(particles, len(posterior)), replace=False))
+    columns = {k: posterior[k].to_numpy(float)[pick] for k in posterior.columns}
+    loglik = _loglik_frame(scenario) if leave_one_out else None
+    n = len(pick)
+    rows, k_hat = [], {}
+    for e, episode in enumerate(episodes):
+        runs = VALIDATION_BLOCK * GEN_STRIDE + e * (1 << 32) + np.arange(n * replicates)
+        held = fact_matrix(episode, seed, runs, {k: np.repeat(v, replicates) for k, v in columns.items()})
+        share = held.reshape(len(held), n, replicates).mean(axis=2)  # (facts, particles)
+        weights = np.full(n, 1 / n)
+        if leave_one_out:
+            if episode.id not in loglik.columns:
+                raise UsageError(f"episode {episode.id} has no stored log-likelihood: the posterior was not "
+                                 "calibrated on it (recalibrate with these episodes)")
+            log_w, k_hat[episode.id] = psis(-loglik[episode.id].to_numpy(float)[pick])
+            weights = np.exp(log_w)
+        floor = 0.5 / (n * replicates)
+        model = np.clip(share @ weights, floor, 1 - floor)
+        persist = persistence_facts(episode)
+        for f, name in enumerate(episode.fact_names):
+            rows.append({"episode": episode.id, "fact": name, "observed": bool(episode.observed[f]),
+                         "model": float(model[f]), "persistent": bool(persist[f]), "kind": trigger_kind(episode)})
+    frame = pd.DataFrame(rows)
+    frame = _baselines(frame)
+    result = Validation(frame[["episode", "fact", "observed", *FORECASTERS]], k_hat, leave_one_out, n, replicates)
+    if out is not None:
+        with output_folder(out) as folder:
+            result.write(folder)
+    return result
+
+
+def _baselines(frame: pd.DataFrame) -> pd.DataFrame:
+    """Climatology, persistence and the event model of each fact, from the other episodes only."""
+    clim, persist, event = [], [], []
+    for row in frame.itertuples():
+        others = frame[frame["episode"] != row.episode]
+        same = others[others["fact"] == row.fact]
+        k, m = float(same["observed"].sum()), len(same)
+        p_clim = (k + 0.5) / (m + 1)
+        clim.append(p_clim)
+        right = float((others["persistent"] == others["observed"]).sum())
+        p_right = (right + 0.5) / (len(others) + 1)
+        persist.append(p_right if row.persistent else 1 - p_right)
+        kin = same[same["kind"] == row.kind]
+        event.append((float(kin["observed"].sum()) + EVENT_MODEL_PRIOR * p_clim) / (len(kin) + EVENT_MODEL_PRIOR))
+    return frame.assign(climatology=clim, persistence=persist, event_model=event)

@@ -1,0 +1,192 @@
+"""Episodes as data, the joint likelihood and its sampler, and the validation scores."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+
+import numpy as np
+import pytest
+from conftest import escalation
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sim.calibrate import joint
+from sim.calibrate.distance import observe, terms
+from sim.calibrate.episodes import EPISODES_DIR, fact_matrix, load_episodes, persistence_facts
+from sim.calibrate.joint import calibrate_joint, fact_log_likelihood, next_beta, systematic_resample
+from sim.calibrate.priors import PriorSpace
+from sim.calibrate.targets import load_targets
+from sim.calibrate.validate import Validation, _baselines, psis, trigger_kind
+from sim.model import EscalationModel
+from sim.scenario import ScenarioError, load_scenario
+
+REFERENCE = EPISODES_DIR.parents[2].parent / "shared" / "reference" / "episodes" / "episodes.toml"
+
+
+@pytest.fixture(scope="module")
+def episodes():
+    return load_episodes()
+
+
+def test_every_episode_is_a_scenario_with_sourced_facts(episodes):
+    ids = [e.id for e in episodes]
+    assert ids[-1] == "october_2025" and len(ids) == 17
+    for episode in episodes[:-1]:
+        assert episode.scenario.shocks, f"{episode.id}: the trigger must be scheduled"
+        assert all(s.day == 0 for s in episode.scenario.shocks)
+        assert set(episode.scenario.mediators) <= {"bilateral"}, "no third state engaged before October 2025"
+        for target in episode.targets.targets:
+            assert target.source.startswith(episode.id), f"{episode.id}.{target.name}: the source names its row"
+        assert len(episode.fact_names) >= 2
+
+
+@pytest.mark.skipif(not REFERENCE.is_file(), reason="the shared reference folder is not beside the checkout")
+def test_the_episodes_are_those_of_the_reference_file_and_dated_as_it_dates_them(episodes):
+    reference = {e["id"]: e for e in tomllib.loads(REFERENCE.read_text())["episode"]}
+    for episode in episodes[:-1]:
+        assert episode.id in reference
+        start = str(episode.scenario.start_date)
+        assert start <= reference[episode.id]["start"], f"{episode.id}: day 0 is the trigger, not later"
+
+
+def test_a_fact_that_did_not_hold_is_met_by_runs_where_it_does_not(tmp_path):
+    text = (EPISODES_DIR / "E03.targets.toml").read_text()
+    path = tmp_path / "E03.targets.toml"
+    (tmp_path / "E03.toml").write_text((EPISODES_DIR / "E03.toml").read_text().replace(
+        'base = "border_years.toml"', f'base = "{EPISODES_DIR / "border_years.toml"}"'))
+    path.write_text(text)
+    scenario = load_scenario(tmp_path / "E03.toml")
+    targets = load_targets(path, scenario)
+    flipped = load_targets(path.write_text(text.replace("observed = false", "observed = true")) and path, scenario)
+    model = EscalationModel(scenario, seed=0, run_indices=np.arange(200), record_events=False, collect_series=False,
+                            horizon=30)
+    obs = observe(model, targets)
+    a, b = terms(obs, targets)[:len(targets.targets)] <= 1, terms(obs, flipped)[:len(flipped.targets)] <= 1
+    changed = np.array([t.observed != u.observed for t, u in zip(targets.targets, flipped.targets, strict=True)])
+    assert changed.any()
+    assert (a[changed] == ~b[changed]).all() and (a[~changed] == b[~changed]).all()
+
+
+@pytest.mark.parametrize("entry, message", [
+    ('kind = "threshold"\nquantity = "kinetic_days"\nwindow = [0, 3]', "value"),
+    ('kind = "threshold"\nquantity = "kinetic_days"\nvalue = 2\nwindow = [0, 3]\nobserved = "yes"', "true or false"),
+    ('kind = "threshold"\nquantity = "kinetic_day"\nvalue = 2\nwindow = [0, 3]', "did you mean 'kinetic_days'"),
+    ('kind = "threshold"\nquantity = "kinetic_days"\nvalue = 2\nwindow = [0, 3]\ntolerance = 1', "unknown key"),
+])
+def test_bad_threshold_facts_are_one_line(tmp_path, entry, message):
+    path = tmp_path / "t.toml"
+    path.write_text('[targets]\nhorizon_days = 5\n\n[[target]]\nname = "x"\nsource = "s"\n' + entry + "\n")
+    with pytest.raises(ScenarioError, match=re.escape(message)):
+        load_targets(path, load_scenario(EPISODES_DIR / "E03.toml"))
+
+
+def test_persistence_keeps_the_trigger_and_nothing_else(episodes):
+    by_id = {e.id: e for e in episodes}
+    closed = dict(zip(by_id["E10"].fact_names, persistence_facts(by_id["E10"]), strict=True))
+    assert closed["closure_over_7d"] and not closed["talks_within_30d"] and not closed["pakistan_fires_7d"]
+    struck = dict(zip(by_id["E03"].fact_names, persistence_facts(by_id["E03"]), strict=True))
+    assert not struck["pakistan_airstrike_7d"] and not struck["afghan_dead_in_fighting"]
+    assert trigger_kind(by_id["E03"]) == "ttp_attack" and trigger_kind(by_id["E18"]) == "air_strike"
+    assert trigger_kind(by_id["E08"]) == "closure_or_threat" and trigger_kind(by_id["E13"]) == "fire_across_the_border"
+
+
+def test_facts_of_a_run_depend_on_its_index_not_its_company(episodes):
+    episode = episodes[2]
+    together = fact_matrix(episode, 5, np.arange(40))
+    alone = np.hstack([fact_matrix(episode, 5, np.arange(i, i + 1)) for i in (3, 17, 39)])
+    assert (together[:, [3, 17, 39]] == alone).all()
+
+
+@given(st.lists(st.integers(0, 16), min_size=1, max_size=12), st.data())
+def test_the_synthetic_likelihood_is_a_sum_of_smoothed_bernoulli_terms(held, data):
+    observed = np.array(data.draw(st.lists(st.booleans(), min_size=len(held), max_size=len(held))))
+    k = np.array(held)[:, None]
+    value = fact_log_likelihood(k, observed, 16)[0]
+    p = (k[:, 0] + 0.5) / 17
+    assert np.isclose(value, np.sum(np.where(observed, np.log(p), np.log(1 - p))))
+    assert np.isfinite(value) and value < 0
+
+
+@settings(max_examples=30)
+@given(st.lists(st.floats(-200, 0, allow_nan=False), min_size=20, max_size=200), st.floats(0, 0.9))
+def test_each_tempering_step_keeps_half_the_sample(loglik, beta):
+    loglik = np.array(loglik)
+    nxt = next_beta(loglik, beta, len(loglik) / 2)
+    assert beta < nxt <= 1.0
+    if nxt < 1.0:
+        assert joint.ess((nxt - beta) * loglik) >= len(loglik) / 2 - 1e-6
+
+
+def test_systematic_resampling_follows_the_weights():
+    rng = np.random.default_rng(0)
+    pick = systematic_resample(np.array([0.0, 3.0, 1.0, 0.0]), rng)
+    assert sorted(np.bincount(pick, minlength=4).tolist()) == [0, 0, 1, 3]
+
+
+def test_psis_weights_are_normalised_and_flag_a_degenerate_tail():
+    rng = np.random.default_rng(1)
+    log_w, k = psis(rng.normal(0, 0.5, 1000))
+    assert np.isclose(np.exp(log_w).sum(), 1) and k < 0.5
+    _, k_bad = psis(rng.normal(0, 8, 1000))
+    assert k_bad > 0.7
+
+
+def test_baselines_never_look_at_the_episode_they_score():
+    import pandas as pd
+
+    frame = pd.DataFrame({"episode": ["a", "b", "c"], "fact": ["f", "f", "f"], "observed": [True, True, False],
+                          "model": [0.5] * 3, "persistent": [False, False, False],
+                          "kind": ["x", "x", "y"]})
+    out = _baselines(frame).set_index("episode")
+    assert np.isclose(out.loc["a", "climatology"], (1 + 0.5) / 3)   # b yes, c no
+    assert np.isclose(out.loc["c", "climatology"], (2 + 0.5) / 3)   # a, b yes
+    assert np.isclose(out.loc["c", "persistence"], 1 - (0 + 0.5) / 3)  # persistence was wrong on a and b
+    v = Validation(out.reset_index()[["episode", "fact", "observed", "model", "climatology", "persistence",
+                                      "event_model"]], {}, False, 1, 1)
+    assert v.to_json()["mean"]["brier"]["model"] == pytest.approx(0.25)
+
+
+def test_a_killed_joint_calibration_resumes_to_the_same_posterior(episodes, tmp_path, monkeypatch):
+    chosen = [episodes[2], episodes[10]]
+    space = PriorSpace.from_scenario(episodes[-1].scenario, ["pakistan.sanctuary_strike_rate",
+                                                             "afghanistan.counterstrike_probability"])
+    settings_ = {"population": 24, "replicates": 4, "seed": 3, "moves": 1, "workers": 1}
+    whole = calibrate_joint(chosen, space, **settings_)
+    saved = joint._save
+    calls = []
+
+    def killed_after_generation_1(path, state, key):
+        saved(path, state, key)
+        calls.append(state.generation)
+        if state.generation == 1:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(joint, "_save", killed_after_generation_1)
+    with pytest.raises(KeyboardInterrupt):
+        calibrate_joint(chosen, space, checkpoint=tmp_path / "c.npz", **settings_)
+    monkeypatch.setattr(joint, "_save", saved)
+    resumed = calibrate_joint(chosen, space, checkpoint=tmp_path / "c.npz", **settings_)
+    assert resumed.resumed_after == 1 and calls == [0, 1]
+    np.testing.assert_array_equal(resumed.theta, whole.theta)
+    assert resumed.runs == whole.runs
+
+
+def test_validate_and_calibrate_refuse_a_folder_without_episodes(tmp_path):
+    for args in (["validate", "--episodes", str(tmp_path)], ["calibrate", "--episodes", str(tmp_path / "none"),
+                                                              "--out", str(tmp_path / "out")]):
+        proc = escalation(*args)
+        assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+        assert "episodes" in proc.stderr
+
+
+@pytest.mark.slow
+def test_validate_leave_one_out_prints_the_documented_json():
+    proc = escalation("validate", "--leave-one-out", "--json", "--particles", "40", "--replicates", "2")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert set(out["mean"]) == {"brier", "log_score"} and "E03" in out["episodes"]
+    fact = out["episodes"]["E03"]["facts"]["pakistan_airstrike_7d"]
+    assert fact["observed"] == 1 and set(fact) == {"observed", "model", "climatology", "persistence", "event_model"}
+    assert all(0 < fact[k] < 1 for k in ("model", "climatology", "persistence", "event_model"))
