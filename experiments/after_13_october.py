@@ -10,9 +10,10 @@ is the one the rules themselves produce from the reported events, not a hand-set
 As a check on that choice, the same questions are also answered from
 scenarios/after_13_october.toml (a hand-stated starting state on the calibrated parameters).
 
-Writes forecast.json (one entry per question: p with a 95% Wilson interval over runs and
-posterior draws; the mediators hosting the first ceasefire; what is needed to reproduce it)
-and forecast.png.
+Writes forecast.json (one entry per question: p with its 95% Wilson interval over runs, the
+Monte Carlo precision, and param_low / param_high, the 95% range of the probability over the
+calibrated parameters; the mediators hosting the first ceasefire; what is needed to reproduce
+it) and forecast.png.
 
     python experiments/after_13_october.py [--runs 40000] [--seed 1013] [--out experiments/output/after_13_october]
 """
@@ -28,7 +29,8 @@ import numpy as np
 from _common import ROOT, SCENARIOS, base_scenario_path, metadata, write_json
 
 from sim.batch.engine import Replicates, default_workers
-from sim.batch.stats import proportion
+from sim.batch.posterior import RUNS_PER_DRAW
+from sim.batch.stats import parameter_interval, proportion
 from sim.ladder import Action
 from sim.model import EscalationModel
 from sim.outcomes import Outcome
@@ -63,6 +65,7 @@ def forecast_chunk(args: tuple[Scenario, int, np.ndarray, dict[str, np.ndarray],
     rungs = model.rung_history[start:]
     ceasefire = model.first_ceasefire_day
     return {
+        "run": runs,
         "matched": matched,
         "p_clash_within_7d": (rungs[:7] >= KINETIC_RUNG).any(axis=0),
         "p_clash_within_30d": (rungs[:30] >= KINETIC_RUNG).any(axis=0),
@@ -97,6 +100,9 @@ def answers(sim: dict[str, np.ndarray], mediators: list[str]) -> dict:
     for question in QUESTIONS:
         p, lo, hi = proportion(int(sim[question][keep].sum()), n)
         out[question] = {"p": p, "ci_low": lo, "ci_high": hi}
+        interval = parameter_interval(sim[question][keep], sim["run"][keep] // RUNS_PER_DRAW)
+        if interval is not None:  # the range over the calibrated parameters, beside the Monte Carlo interval
+            out[question]["param_low"], out[question]["param_high"] = interval
     hosts = sim["host"][keep & sim["p_mediated_ceasefire_within_14d"]]
     total = max(len(hosts), 1)
     out["first_ceasefire_host_shares"] = {m: float((hosts == i).sum() / total) for i, m in enumerate(mediators)}
@@ -179,7 +185,8 @@ def main() -> int:
     plot(result, sims, out / "forecast.png")
     for q in QUESTIONS:
         r, v = forecast[q], variant[q]
-        print(f"{q:34s} {100 * r['p']:5.1f}% [{100 * r['ci_low']:.1f}, {100 * r['ci_high']:.1f}]"
+        spread = f"({100 * r['param_low']:.0f}-{100 * r['param_high']:.0f}) " if "param_low" in r else ""
+        print(f"{q:34s} {100 * r['p']:5.1f}% {spread}[{100 * r['ci_low']:.1f}, {100 * r['ci_high']:.1f}]"
               f"   (stated-state variant {100 * v['p']:.1f}%)")
     print("first ceasefire hosts:", {k: round(v, 3) for k, v in forecast["first_ceasefire_host_shares"].items()})
     print(f"{forecast['runs']:,} of {args.runs:,} runs matched 9-13 October; {elapsed:.0f} s; wrote {out}")

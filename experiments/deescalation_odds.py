@@ -3,7 +3,8 @@
 Runs the calibrated scenario and every what-if -- no mediators; each mediator alone; the
 Saudi pact invoked; a Taliban crackdown on the TTP; no India factor; a Paktika strike only --
 with at least 20,000 runs each, every run's parameters drawn from the posterior. Writes the
-outcome shares with 95% intervals, days to the first ceasefire, deaths true and claimed
+outcome shares with their 95% range over the calibrated parameters and their 95% Monte Carlo
+intervals, days to the first ceasefire, deaths true and claimed
 (odds.csv, summary.json), the paired effect of each what-if against the baseline (effects.csv,
 common random numbers), a bar chart and survival curves.
 
@@ -62,9 +63,11 @@ def main() -> int:
     for name, s in summary.items():
         cf = s["days_to_first_ceasefire"]
         rows.append({"scenario": name, "runs": s["runs"],
-                     **{f"{k}": s[k] for k in ("p_deescalated", "ci_low", "ci_high", "p_contained",
-                                                "p_contained_ci_low", "p_contained_ci_high", "p_war",
-                                                "p_war_ci_low", "p_war_ci_high")},
+                     **{f"{k}": s.get(k) for k in ("p_deescalated", "ci_low", "ci_high", "p_deescalated_param_low",
+                                                    "p_deescalated_param_high", "p_contained",
+                                                    "p_contained_ci_low", "p_contained_ci_high", "p_contained_param_low",
+                                                    "p_contained_param_high", "p_war", "p_war_ci_low", "p_war_ci_high",
+                                                    "p_war_param_low", "p_war_param_high")},
                      "p_ceasefire": cf["share"], "p_ceasefire_ci_low": cf["ci_low"], "p_ceasefire_ci_high": cf["ci_high"],
                      "first_ceasefire_day_median": cf["median"], "first_ceasefire_day_q1": cf["q1"],
                      "first_ceasefire_day_q3": cf["q3"],
@@ -80,7 +83,9 @@ def main() -> int:
         for key in ("p_deescalated", "p_war"):
             effects.append({"what_if": other.name, "quantity": key, "what_if_value": d[key]["a"],
                             "baseline": d[key]["b"], "difference": d[key]["diff"], "ci_low": d[key]["ci_low"],
-                            "ci_high": d[key]["ci_high"], "unpaired_ci_halfwidth": d[key]["unpaired_halfwidth"]})
+                            "ci_high": d[key]["ci_high"], "param_low": d[key].get("param_low"),
+                            "param_high": d[key].get("param_high"),
+                            "unpaired_ci_halfwidth": d[key]["unpaired_halfwidth"]})
     effects_frame = pd.DataFrame(effects)
     atomic_write_text(Path(args.out) / "effects.csv", effects_frame.to_csv(index=False, float_format="%.5g"))
     result.plot(args.out)

@@ -138,7 +138,10 @@ def main() -> int:
         for key in ("p_deescalated", "p_war"):
             removal.append({"mediator": mediator, "quantity": key, "with": d[key]["a"], "without": d[key]["b"],
                             "difference": d[key]["b"] - d[key]["a"], "ci_low": -d[key]["ci_high"],
-                            "ci_high": -d[key]["ci_low"], "unpaired_ci_halfwidth": d[key]["unpaired_halfwidth"]})
+                            "ci_high": -d[key]["ci_low"],
+                            "param_low": -d[key]["param_high"] if "param_high" in d[key] else None,
+                            "param_high": -d[key]["param_low"] if "param_low" in d[key] else None,
+                            "unpaired_ci_halfwidth": d[key]["unpaired_halfwidth"]})
     removal_table = pd.DataFrame(removal)
     atomic_write_text(out / "removal.csv", removal_table.to_csv(index=False, float_format="%.5g"))
     removal_chart(removal_table, out / "removal.png")

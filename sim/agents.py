@@ -336,15 +336,19 @@ class StateActor(Actor):
     # ---- same-night counter-strike ------------------------------------------------------------------
     def counterstrike(self) -> list[Act]:
         """Answer an attack by the other state suffered today, the same night, if not already acting
-        and not bound: with propensity ``counterstrike_probability``, at the rung ``choose_rung``
-        gives (fire across the border answered where it came from).
+        and not bound. Fire across the border is returned in kind, where it came from, with
+        propensity ``return_fire_probability`` (the border forces fired on: in the episodes the
+        fire went both ways in every clash at the border); a raid or a strike is answered with
+        propensity ``counterstrike_probability``, at the rung ``choose_rung`` gives.
 
         A reflex of the forces attacked (their rules of engagement), so not weighed against the
         party's net pressure; whether to fight on is the next day's initiative.
         """
         hit = (self.days_since_attacked == 0) & ~self.acted_today & ~self.bound
-        answer = self.decide("counterstrike", self.p("counterstrike_probability"))
-        rungs = self.choose_rung(self.net_pressure(), "counterstrike")
+        fired_on = self.provocation_rung == Action.CROSS_BORDER_FIRE.rung
+        chance = np.where(fired_on, self.p("return_fire_probability"), self.p("counterstrike_probability"))
+        answer = self.decide("counterstrike", chance)
+        rungs = np.where(fired_on, Action.CROSS_BORDER_FIRE.rung, self.choose_rung(self.net_pressure(), "counterstrike"))
         local = rungs == Action.CROSS_BORDER_FIRE.rung  # fire answered with fire, where it came from
         return self.strike(hit & answer, rungs, np.where(local, self.provocation_place, -1))
 

@@ -71,6 +71,9 @@ STATE_SPECS: dict[str, Spec] = {
     "counterstrike_probability": Spec(float, 0.5, "probability", 0.0, 1.0,
                                       ASSUMED + "chance to answer an attack the same night; Article: Pakistan "
                                       "counter-struck the night the Taliban raided its posts"),
+    "return_fire_probability": Spec(float, 0.5, "probability", 0.0, 1.0,
+                                    ASSUMED + "chance that forces fired on across the border return the fire the "
+                                    "same day; episodes: the fire went both ways in every clash at the border"),
     "escalation_propensity": Spec(float, 0.3, "per unit of net pressure", 0.0, 10.0,
                                   ASSUMED + "a response goes one rung above the provocation with propensity "
                                   "1 - exp(-escalation_propensity x net pressure): the harder pressed, the "

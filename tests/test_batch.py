@@ -266,9 +266,10 @@ def test_the_parameter_interval_removes_monte_carlo_noise_and_keeps_real_spread(
     low, high = parameter_interval(rng.random(groups.size) < p, groups)
     assert low < 0.2 and high > 0.8
     assert parameter_interval(same[:100], groups[:100]) is None  # 5 draws: too few to say
+    assert parameter_interval(same[:30], np.arange(30)) is None  # one run per draw: no within-draw noise to remove
 
 
-def test_a_calibrated_batch_reports_both_intervals_and_runs_share_draws_in_blocks():
+def test_a_posterior_batch_reports_both_intervals_and_runs_share_draws_in_blocks():
     from sim.batch.posterior import RUNS_PER_DRAW, PosteriorSampler
 
     scenario = load_scenario(SCENARIOS / "october_2025_calibrated.toml")

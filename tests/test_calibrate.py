@@ -297,3 +297,19 @@ def test_an_output_no_parameter_moves_is_reported_as_constant_not_an_error(capsy
     constant = frame[frame["output"] == "p_deescalated"]
     assert constant["S1"].isna().all() and constant["constant_value"].notna().all()
     assert frame[frame["output"] == "days_to_first_ceasefire"]["S1"].notna().all()
+
+
+@pytest.mark.slow
+def test_sensitivity_of_a_calibrated_scenario_covers_every_parameter_over_its_posterior(tmp_path):
+    from sim.batch.posterior import PosteriorSampler
+    from sim.calibrate.priors import PriorSpace
+    from sim.calibrate.sensitivity import sensitivity
+
+    scenario = load_scenario(ROOT / "scenarios" / "october_2025_calibrated.toml")
+    prior = PriorSpace.from_scenario(scenario)
+    narrowed = prior.narrowed_to(PosteriorSampler(scenario).values)
+    assert (narrowed.low >= prior.low).all() and (narrowed.high <= prior.high).all()
+    assert (narrowed.high - narrowed.low < prior.high - prior.low).any()
+    sensitivity(scenario, samples=2, replicates=2, workers=1, out=tmp_path)
+    frame = pd.read_csv(tmp_path / "sobol.csv")
+    assert set(frame["parameter"]) == set(scenario.priors)

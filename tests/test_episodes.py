@@ -173,7 +173,7 @@ def test_a_killed_joint_calibration_resumes_to_the_same_posterior(episodes, tmp_
     assert resumed.runs == whole.runs
 
 
-def test_validate_and_calibrate_refuse_a_folder_without_episodes(tmp_path):
+def test_cli_validate_and_calibrate_refuse_a_folder_without_episodes(tmp_path):
     for args in (["validate", "--episodes", str(tmp_path)], ["calibrate", "--episodes", str(tmp_path / "none"),
                                                               "--out", str(tmp_path / "out")]):
         proc = escalation(*args)

@@ -31,6 +31,7 @@ def quiet_table(**changes) -> dict:
         site["clash_rate"] = 0.0
     for party in ("pakistan", "afghanistan"):
         table[party].update(decision_noise=0.01, retaliation_propensity=0.0, counterstrike_probability=0.0,
+                            return_fire_probability=0.0,
                             rhetoric_propensity=0.0, closure_after_clash=0.0, closure_as_pressure=0.0,
                             crackdown_propensity=0.0, halt_propensity=0.0, escalation_propensity=0.0,
                             sanctuary_strike_rate=0.0)
@@ -94,7 +95,7 @@ def test_local_forces_clash_at_the_disputed_sites_at_their_rates_truce_or_not():
 
 def test_a_clash_is_fired_at_its_site_and_answered_there():
     model = world(1, **{"sites.torkham.clash_rate": 50.0, "sites.torkham.afghan_share": 1.0,
-                        "afghanistan.grievance_per_attack": 0.0, "pakistan.counterstrike_probability": 1.0})
+                        "afghanistan.grievance_per_attack": 0.0, "pakistan.return_fire_probability": 1.0})
     model.afghanistan.grievance[:] = 50.0
     model.initiative()
     model.perception()
@@ -177,6 +178,25 @@ def test_the_same_night_answer_comes_only_after_an_attack_today_unanswered_and_u
     never.afghanistan.days_since_attacked[:] = 0
     never.afghanistan.provocation_rung[:] = 8
     assert never.afghanistan.counterstrike() == []
+
+
+def test_fire_across_the_border_is_returned_in_kind_by_its_own_rule_and_a_raid_by_the_counterstrike_rule():
+    model = world(3, **{"afghanistan.return_fire_probability": 1.0, "afghanistan.counterstrike_probability": 0.0,
+                        "afghanistan.campaign_threshold": 50.0, "afghanistan.escalation_propensity": 10.0})
+    afg = model.afghanistan
+    afg.days_since_attacked[:] = 0
+    afg.provocation_rung[:] = [Action.CROSS_BORDER_FIRE.rung, Action.RAID_BORDER_POSTS.rung,
+                               Action.CROSS_BORDER_FIRE.rung]
+    afg.provocation_place[:] = place_index("chaman")
+    afg.grievance[:] = 50.0  # however hard pressed, returned fire stays fire
+    acts = afg.counterstrike()
+    assert lanes_of(acts, Action.CROSS_BORDER_FIRE) == [T, F, T]
+    assert all((np.asarray(a.place)[a.lanes] == place_index("chaman")).all() for a in acts)
+    assert all(a.action is Action.CROSS_BORDER_FIRE for a in acts)  # the raid went unanswered (probability 0)
+    held = world(1, **{"afghanistan.return_fire_probability": 0.0, "afghanistan.counterstrike_probability": 1.0})
+    held.afghanistan.days_since_attacked[:] = 0
+    held.afghanistan.provocation_rung[:] = Action.CROSS_BORDER_FIRE.rung
+    assert held.afghanistan.counterstrike() == []  # fire is not answered by the strike rule
 
 
 # ---- halts -------------------------------------------------------------------------------------------------------

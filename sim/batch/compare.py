@@ -14,8 +14,9 @@ import numpy as np
 
 from ..errors import UsageError
 from ..scenario import Scenario
+from .posterior import RUNS_PER_DRAW
 from .results import BatchResult, run_batch
-from .stats import mean_interval, unpaired_halfwidth
+from .stats import mean_interval, parameter_interval, unpaired_halfwidth
 
 
 @dataclass
@@ -29,10 +30,14 @@ class Comparison:
         fa, fb = self.batch.frames[self.a], self.batch.frames[self.b]
         assert (fa["run"].to_numpy() == fb["run"].to_numpy()).all()
         out: dict[str, Any] = {"a": self.a, "b": self.b, "runs": len(fa), "seed": self.batch.seed}
+        drawn = any(str(c).startswith("param:") for c in fa.columns)
         for key in ("deescalated", "war"):
             xa = (fa["outcome"] == key).to_numpy(float)
             xb = (fb["outcome"] == key).to_numpy(float)
             out[f"p_{key}"] = _paired(xa, xb)
+            interval = parameter_interval(xa - xb, fa["run"].to_numpy() // RUNS_PER_DRAW) if drawn else None
+            if interval is not None:  # how much the effect varies over the calibrated parameters
+                out[f"p_{key}"]["param_low"], out[f"p_{key}"]["param_high"] = interval
         da, db = fa["first_ceasefire_day"].to_numpy(), fb["first_ceasefire_day"].to_numpy()
         both = (da >= 0) & (db >= 0)
         out["days_to_first_ceasefire"] = _paired(da[both].astype(float), db[both].astype(float)) | {

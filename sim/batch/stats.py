@@ -62,24 +62,31 @@ def kaplan_meier(event_day: np.ndarray, horizon: int) -> tuple[np.ndarray, np.nd
     return days, np.cumprod(1 - hazard)
 
 
-def parameter_interval(hits: np.ndarray, groups: np.ndarray, confidence: float = CONFIDENCE
+def parameter_interval(values: np.ndarray, groups: np.ndarray, confidence: float = CONFIDENCE
                        ) -> tuple[float, float] | None:
-    """The range of P(event | parameters) over the posterior: the central ``confidence`` interval of
-    the per-draw shares (runs of one group share a parameter draw), their binomial noise removed
-    by moment matching: each share is pulled towards the mean by sqrt(parameter variance / total
-    variance), the parameter variance being the total minus the mean binomial variance.
-    None with fewer than 10 groups of at least 2 runs each."""
-    hits = np.asarray(hits, dtype=float)
-    _, inverse, sizes = np.unique(np.asarray(groups), return_inverse=True, return_counts=True)
-    if len(sizes) < 10 or sizes.min() < 2:
+    """The range over the posterior of the mean of ``values`` given the parameters (an event's
+    probability for 0/1 values, a paired effect for differences): the central ``confidence``
+    interval of the per-draw means (runs of one group share a parameter draw), their Monte Carlo
+    noise removed by moment matching: each mean is pulled towards the overall mean by
+    sqrt(parameter variance / total variance), the parameter variance being the variance of the
+    means minus the mean within-draw variance over the draw's size. Draws with a single run
+    (e.g. after filtering) carry no within-draw variance and are left out; None with fewer
+    than 10 draws of at least 2 runs."""
+    values, groups = np.asarray(values, dtype=float), np.asarray(groups)
+    _, inverse, sizes = np.unique(groups, return_inverse=True, return_counts=True)
+    keep = sizes[inverse] >= 2
+    _, inverse, sizes = np.unique(groups[keep], return_inverse=True, return_counts=True)
+    values = values[keep]
+    if len(sizes) < 10:
         return None
-    shares = np.bincount(inverse, weights=hits) / sizes
-    mean = float(np.average(shares, weights=sizes))
-    total = float(np.average((shares - mean) ** 2, weights=sizes))
-    noise = float(np.average(shares * (1 - shares) / (sizes - 1), weights=sizes))
+    means = np.bincount(inverse, weights=values) / sizes
+    within = (np.bincount(inverse, weights=values ** 2) - sizes * means ** 2) / (sizes - 1)
+    overall = float(np.average(means, weights=sizes))
+    total = float(np.average((means - overall) ** 2, weights=sizes))
+    noise = float(np.average(np.maximum(within, 0) / sizes, weights=sizes))
     if total <= 0:
-        return mean, mean
-    shrunk = mean + (shares - mean) * math.sqrt(max(total - noise, 0.0) / total)
+        return overall, overall
+    shrunk = overall + (means - overall) * math.sqrt(max(total - noise, 0.0) / total)
     tail = (1 - confidence) / 2
-    low, high = np.quantile(np.clip(shrunk, 0, 1), [tail, 1 - tail])
+    low, high = np.quantile(shrunk, [tail, 1 - tail])
     return float(low), float(high)

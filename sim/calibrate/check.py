@@ -51,6 +51,17 @@ def prior_params(scenario: Scenario, seed: int, run_index: np.ndarray) -> dict[s
     return space.columns(space.from_unit(u))
 
 
+def uncertain_params(scenario: Scenario, seed: int, run_index: np.ndarray) -> tuple[dict[str, np.ndarray], str]:
+    """Per-run values of every uncertain parameter: drawn from the scenario's posterior when it has
+    one (a prior key the posterior lacks from its prior), else from its priors; and which it was."""
+    params = prior_params(scenario, seed, run_index)
+    if not scenario.posterior:
+        return params, "prior"
+    from ..batch.posterior import PosteriorSampler
+
+    return params | PosteriorSampler(scenario).draw(seed, run_index), "posterior"
+
+
 def check(scenario: Scenario, targets: Targets, runs: int = 10_000, seed: int = 0, prior: bool = False,
           workers: int | None = None) -> CheckResult:
     """Simulate ``runs`` runs over the targets' days; share meeting each target and the sequence."""

@@ -32,13 +32,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         joint = calibrate_episodes_to_files(None if args.episodes == "shipped" else args.episodes, args.out,
                                             args.population, args.replicates, args.seed, cap_workers(args.workers),
                                             progress=True, resume=args.resume, install=args.install,
-                                            moves=args.moves)
+                                            moves=args.moves, exclude=args.exclude)
         j = joint.calibration
         if j.resumed_after is not None:
             print(f"resumed from {args.out / 'checkpoint.npz'} after generation {j.resumed_after}")
         ident = j.identification()
         print(f"tempered SMC over {len(j.episodes)} episodes: {j.runs:,} runs, {len(j.history)} generations, "
               f"{j.seconds:.1f} s ({j.runs / max(j.seconds, 1e-9):,.0f} runs/s); "
+              f"{j.distinct} of {len(j.theta)} final particles distinct; "
               f"{sum(v < 0.8 for v in ident.values())} of {len(ident)} parameters narrowed below 0.8 of the prior's sd")
         print(f"wrote {joint.posterior_path}, {joint.loglik_path}, {joint.scenario_path} and {joint.report_path}")
         if joint.installed:
@@ -97,7 +98,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import validate
 
     result = validate(args.episodes, args.posterior, args.leave_one_out, args.particles, args.replicates,
-                      args.seed, args.out)
+                      args.seed, args.out, args.refits)
     print(json.dumps(result.to_json(), indent=2) if args.json else result.table())
     if args.out and not args.json:
         print(f"\nwrote validation.json, facts.csv and reliability.png to {args.out}")
@@ -119,8 +120,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="runs per particle; a generation is population x replicates runs (default 16)")
     cal.add_argument("--params", nargs="+", default=None, metavar="KEY",
                      help="calibrate only these prior keys; the others keep their priors (default: all)")
-    cal.add_argument("--moves", type=positive_int, default=2,
-                     help="with --episodes: Metropolis moves per particle and generation (default 2)")
+    cal.add_argument("--exclude", nargs="+", default=None, metavar="ID",
+                     help="with --episodes: leave these cases out (e.g. an exact leave-one-out refit)")
+    cal.add_argument("--moves", type=positive_int, default=1,
+                     help="with --episodes: Metropolis moves per particle and generation (default 1)")
     cal.add_argument("--check-runs", type=positive_int, default=20_000, help="runs per predictive check (default 20000)")
     cal.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 2**64 - 1 (default 0)")
     cal.add_argument("--workers", type=positive_int, default=None, help="worker processes (default and most: the cores available)")
@@ -144,10 +147,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     chk.set_defaults(handler=cmd_check)
 
     sen = subparsers.add_parser("sensitivity", help="Sobol indices of P(de-escalated) and days to first ceasefire")
-    sen.add_argument("scenario", help="scenario TOML (ranges from its [priors])")
-    sen.add_argument("--params", nargs="+", default=None, metavar="KEY", help="parameters (default: seven main ones)")
-    sen.add_argument("--samples", type=positive_int, default=256, help="Saltelli base samples N (default 256)")
-    sen.add_argument("--replicates", type=positive_int, default=32, help="runs per sample (default 32)")
+    sen.add_argument("scenario", help="scenario TOML (ranges: its posterior's central 90% if calibrated, else its [priors])")
+    sen.add_argument("--params", nargs="+", default=None, metavar="KEY",
+                     help="parameters (default: every one with a prior)")
+    sen.add_argument("--samples", type=positive_int, default=64, help="Saltelli base samples N (default 64)")
+    sen.add_argument("--replicates", type=positive_int, default=16, help="runs per sample (default 16)")
     sen.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 2**64 - 1 (default 0)")
     sen.add_argument("--workers", type=positive_int, default=None, help="worker processes (default and most: the cores available)")
     sen.add_argument("--out", type=Path, default=None, help="write sobol.csv and sobol.png here")
@@ -160,6 +164,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="calibrated scenario whose posterior is scored (default: october_2025_calibrated)")
     val.add_argument("--leave-one-out", action="store_true",
                      help="score each episode under the posterior without it (Pareto-smoothed importance sampling)")
+    val.add_argument("--refits", type=Path, default=None, metavar="DIR",
+                     help="with --leave-one-out: DIR/<id>/october_2025_calibrated.toml, calibrated without case <id> "
+                     "(calibrate --episodes --exclude <id>), scores that case exactly instead of by PSIS")
     val.add_argument("--particles", type=positive_int, default=200, help="posterior draws (default 200)")
     val.add_argument("--replicates", type=positive_int, default=8, help="runs per draw and episode (default 8)")
     val.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 2**64 - 1 (default 0)")
@@ -169,7 +176,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     val.set_defaults(handler=cmd_validate)
 
     dis = subparsers.add_parser("discover", help="PRIM boxes of parameters leading to war or to de-escalation")
-    dis.add_argument("scenario", help="scenario TOML (parameters drawn from its [priors])")
+    dis.add_argument("scenario", help="scenario TOML (parameters drawn from its posterior if calibrated, else its [priors])")
     dis.add_argument("--runs", type=positive_int, default=20_000, help="runs (default 20000)")
     dis.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 2**64 - 1 (default 0)")
     dis.add_argument("--workers", type=positive_int, default=None, help="worker processes (default and most: the cores available)")

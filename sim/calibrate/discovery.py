@@ -1,7 +1,7 @@
 """Scenario discovery with PRIM: which parameter combinations lead to war, which to de-escalation.
 
-Runs draw every prior parameter from the scenario's ``[priors]`` (deterministically by seed
-and run index) and run to the horizon. For each outcome, PRIM (Friedman & Fisher 1999)
+Runs draw every uncertain parameter from the scenario's posterior when it is calibrated, else
+from its ``[priors]`` (deterministically by seed and run index), and run to the horizon. For each outcome, PRIM (Friedman & Fisher 1999)
 peels the prior box: at each step it removes the ``alpha`` share of the remaining runs at the
 low or high end of one parameter, whichever leaves the highest share of that outcome inside,
 until fewer than ``min_mass`` of the runs remain. Along this trajectory a box has a
@@ -26,7 +26,7 @@ from ..batch.store import refuse_batch_folder
 from ..io import atomic_write_figure, atomic_write_text, output_folder
 from ..outcomes import Outcome
 from ..scenario import Scenario
-from .check import prior_params
+from .check import uncertain_params
 from .priors import PriorSpace
 
 
@@ -149,7 +149,7 @@ def prim(x: np.ndarray, y: np.ndarray, alpha: float = 0.05, min_mass: float = 0.
 
 def discover(scenario: Scenario, runs: int = 20_000, seed: int = 0, min_coverage: float = 0.5,
              workers: int | None = None, progress: bool = False, out: str | Path | None = None) -> DiscoveryResult:
-    """PRIM boxes for war and for de-escalation, over runs drawn from the scenario's priors.
+    """PRIM boxes for war and for de-escalation, over runs drawn from the scenario's posterior (or priors).
 
     With ``out``, write ``boxes.csv`` and ``boxes.png`` there (the folder is checked and locked first).
     """
@@ -167,7 +167,7 @@ def discover(scenario: Scenario, runs: int = 20_000, seed: int = 0, min_coverage
 def _discover(scenario: Scenario, space: PriorSpace, runs: int, seed: int, min_coverage: float,
               workers: int | None, progress: bool) -> DiscoveryResult:
     run_index = np.arange(runs)
-    params = prior_params(scenario, seed, run_index)
+    params, _ = uncertain_params(scenario, seed, run_index)
     jobs = Jobs(scenario, seed, run_index, params)
     bar = None
     if progress and sys.stderr.isatty():

@@ -45,6 +45,18 @@ class PriorSpace:
         return cls(tuple(keys), np.array([p.low for p in ps]), np.array([p.high for p in ps]),
                    np.array([p.distribution == "loguniform" for p in ps]))
 
+    def narrowed_to(self, values: dict[str, np.ndarray], level: float = 0.9) -> PriorSpace:
+        """The same parameters on the central ``level`` range of ``values`` (e.g. posterior draws)
+        where they have any, the prior's box elsewhere."""
+        low, high = self.low.copy(), self.high.copy()
+        tail = (1 - level) / 2
+        for i, key in enumerate(self.keys):
+            if key in values:
+                lo, hi = np.quantile(values[key], [tail, 1 - tail])
+                if hi > lo:
+                    low[i], high[i] = max(lo, self.low[i]), min(hi, self.high[i])
+        return PriorSpace(self.keys, low, high, self.log)
+
     @property
     def dim(self) -> int:
         return len(self.keys)

@@ -1,7 +1,10 @@
 """What drives the odds: Sobol indices (SALib) of P(de-escalated) and of days to the first ceasefire.
 
-Saltelli's scheme (SALib ``sobol`` sampler, no second-order terms) draws N (D + 2) parameter
-sets over the priors' boxes; each set is run ``replicates`` times over the full horizon, as
+By default every parameter with a prior is varied. On a calibrated scenario each varies over the
+central 90% of its posterior (its prior box if the posterior lacks it): Sobol indices need
+independent inputs, so this reads the posterior's marginal ranges and ignores its correlations,
+a stated approximation. Saltelli's scheme (SALib ``sobol`` sampler, no second-order terms)
+draws N (D + 2) parameter sets over those boxes; each set is run ``replicates`` times over the full horizon, as
 lanes of chunked models. Replicate r of every set uses run index r (common random numbers),
 so two sets differ only by their parameters and the indices measure the parameters, not the
 noise. Per set: P(de-escalated) = share of its replicates that de-escalated; days to the first
@@ -26,11 +29,6 @@ from ..outcomes import Outcome
 from ..scenario import Scenario
 from .priors import PriorSpace
 
-#: The main parameters (issue 5): mediator leverage, retaliation, memory, the TTP, India,
-#: the cost of closed crossings, ceasefire commitment.
-DEFAULT_PARAMS = ("mediators.qatar.leverage.afghanistan", "pakistan.retaliation_propensity",
-                  "afghanistan.retaliation_propensity", "pakistan.grievance_decay", "ttp.attack_rate",
-                  "india.threat_factor", "crossings.closure_cost_per_day", "pakistan.ceasefire_commitment")
 OUTPUTS = ("p_deescalated", "days_to_first_ceasefire")
 
 
@@ -90,15 +88,20 @@ class SobolResult:
         return out
 
 
-def sensitivity(scenario: Scenario, params: list[str] | None = None, samples: int = 256, replicates: int = 32,
+def sensitivity(scenario: Scenario, params: list[str] | None = None, samples: int = 64, replicates: int = 16,
                 seed: int = 0, workers: int | None = None, progress: bool = False,
                 out: str | Path | None = None) -> SobolResult:
-    """Sobol indices of P(de-escalated) and days to the first ceasefire w.r.t. ``params`` (ranges: [priors]).
+    """Sobol indices of P(de-escalated) and days to the first ceasefire w.r.t. ``params`` (default: every
+    prior; ranges: the posterior's central 90% on a calibrated scenario, else the priors).
 
     With ``out``, write ``sobol.csv`` and ``sobol.png`` there (the folder is checked and locked first).
     """
-    keys = list(params or DEFAULT_PARAMS)
+    keys = list(params or scenario.priors)
     space = PriorSpace.from_scenario(scenario, keys)  # an unknown key first: it is the mistake to name
+    if scenario.posterior:
+        from ..batch.posterior import PosteriorSampler
+
+        space = space.narrowed_to(PosteriorSampler(scenario).values)
     if len(set(keys)) != len(keys):
         raise UsageError(f"--params: a parameter named twice ({', '.join(k for k in set(keys) if keys.count(k) > 1)})")
     if len(keys) < 2:

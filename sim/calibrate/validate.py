@@ -40,7 +40,7 @@ from ..errors import UsageError
 from ..io import atomic_write_figure, atomic_write_text, output_folder
 from ..ladder import Action
 from ..scenario import Scenario, load_scenario, resolve_scenario_path
-from .episodes import Episode, fact_matrix, load_episodes, persistence_facts
+from .episodes import MAIN_CASE, Episode, fact_matrix, load_episodes, persistence_facts
 from .joint import GEN_STRIDE
 
 FORECASTERS = ("model", "climatology", "persistence", "event_model")
@@ -211,32 +211,46 @@ def _loglik_frame(scenario: Scenario) -> pd.DataFrame:
         raise UsageError(f"{path}: not a readable Parquet file ({err.__class__.__name__})") from None
 
 
-def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | Path | None = None,
-             leave_one_out: bool = False, particles: int = 200, replicates: int = 8, seed: int = 0,
-             out: str | Path | None = None) -> Validation:
-    """Score the calibrated model and the baselines on every episode (module docstring)."""
-    scenario = load_scenario(resolve_scenario_path(posterior_scenario or "october_2025_calibrated"))
+def _draws(scenario: Scenario, particles: int, seed: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Up to ``particles`` posterior draws (without replacement) and which rows of the posterior they are."""
     if not scenario.posterior:
         raise UsageError(f"{scenario.source}: not a calibrated scenario (it names no posterior)")
     posterior = load_posterior(scenario).drop(columns=["weight"], errors="ignore")
-    episodes = load_episodes(episodes_dir)
     rng = np.random.default_rng([seed, 7])
     pick = np.sort(rng.choice(len(posterior), size=min(particles, len(posterior)), replace=False))
-    columns = {k: posterior[k].to_numpy(float)[pick] for k in posterior.columns}
+    return {k: posterior[k].to_numpy(float)[pick] for k in posterior.columns}, pick
+
+
+def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | Path | None = None,
+             leave_one_out: bool = False, particles: int = 200, replicates: int = 8, seed: int = 0,
+             out: str | Path | None = None, refits: str | Path | None = None) -> Validation:
+    """Score the calibrated model and the baselines on every episode (module docstring).
+
+    With ``refits``, a folder holding ``<id>/october_2025_calibrated.toml`` (written by
+    ``calibrate --episodes --exclude <id> --out <refits>/<id>``), that case is scored exactly under
+    the calibration that left it out instead of by PSIS (its k-hat is then reported as 0)."""
+    scenario = load_scenario(resolve_scenario_path(posterior_scenario or "october_2025_calibrated"))
+    columns, pick = _draws(scenario, particles, seed)
+    episodes = load_episodes(episodes_dir)
     loglik = _loglik_frame(scenario) if leave_one_out else None
-    n = len(pick)
     rows, k_hat = [], {}
     for e, episode in enumerate(episodes):
+        refit = Path(refits) / episode.id / f"{MAIN_CASE[0]}_calibrated.toml" if refits and leave_one_out else None
+        draws, chosen = (_draws(load_scenario(refit), particles, seed) if refit is not None and refit.is_file()
+                         else (columns, pick))
+        n = len(chosen)
         runs = VALIDATION_BLOCK * GEN_STRIDE + e * (1 << 32) + np.arange(n * replicates)
-        held = fact_matrix(episode, seed, runs, {k: np.repeat(v, replicates) for k, v in columns.items()})
+        held = fact_matrix(episode, seed, runs, {k: np.repeat(v, replicates) for k, v in draws.items()})
         share = held.reshape(len(held), n, replicates).mean(axis=2)  # (facts, particles)
         weights = np.full(n, 1 / n)
-        if leave_one_out:
+        if leave_one_out and draws is columns:
             if episode.id not in loglik.columns:
                 raise UsageError(f"episode {episode.id} has no stored log-likelihood: the posterior was not "
                                  "calibrated on it (recalibrate with these episodes)")
             log_w, k_hat[episode.id] = psis(-loglik[episode.id].to_numpy(float)[pick])
             weights = np.exp(log_w)
+        elif leave_one_out:
+            k_hat[episode.id] = 0.0  # scored under a calibration without it: exact
         floor = 0.5 / (n * replicates)
         model = np.clip(share @ weights, floor, 1 - floor)
         persist = persistence_facts(episode)
@@ -245,7 +259,8 @@ def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | P
                          "model": float(model[f]), "persistent": bool(persist[f]), "kind": trigger_kind(episode)})
     frame = pd.DataFrame(rows)
     frame = _baselines(frame)
-    result = Validation(frame[["episode", "fact", "observed", *FORECASTERS]], k_hat, leave_one_out, n, replicates)
+    result = Validation(frame[["episode", "fact", "observed", *FORECASTERS]], k_hat, leave_one_out, len(pick),
+                        replicates)
     if out is not None:
         with output_folder(out) as folder:
             result.write(folder)

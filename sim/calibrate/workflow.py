@@ -118,13 +118,21 @@ class JointRun:
 def calibrate_episodes_to_files(episodes_dir: str | Path | None, out: str | Path, population: int = 500,
                                 replicates: int = 16, seed: int = 0, workers: int | None = None,
                                 progress: bool = False, resume: bool = False, install: bool = False,
-                                moves: int = 2) -> JointRun:
+                                moves: int = 1, exclude: list[str] | None = None) -> JointRun:
     """Calibrate the main scenario's priors on every episode and the October case at once
     (``sim.calibrate.joint``), then write under ``out``: ``posteriors/<name>.parquet`` (the
     particles), ``posteriors/<name>.loglik.parquet`` (each particle's log-likelihood per
-    episode, for leave-one-out validation), ``<name>_calibrated.toml`` and ``report.md``."""
+    episode, for leave-one-out validation), ``<name>_calibrated.toml`` and ``report.md``.
+    ``exclude`` leaves cases out (an exact leave-one-out refit)."""
     episodes = load_episodes(episodes_dir)
-    main = episodes[-1].scenario
+    main = episodes[-1].scenario  # the October 2025 case, whose priors are calibrated
+    unknown = sorted(set(exclude or ()) - {e.id for e in episodes})
+    if unknown:
+        raise UsageError(f"--exclude: no episode {', '.join(unknown)}; the episodes are "
+                         f"{', '.join(e.id for e in episodes)}")
+    episodes = [e for e in episodes if e.id not in set(exclude or ())]
+    if not episodes:
+        raise UsageError("--exclude: nothing left to calibrate on")
     space = PriorSpace.from_scenario(main)
     with output_folder(out) as folder:
         refuse_batch_folder(folder)
@@ -135,14 +143,15 @@ def calibrate_episodes_to_files(episodes_dir: str | Path | None, out: str | Path
         result = calibrate_joint(episodes, space, population, replicates, seed, moves, workers, checkpoint, progress)
         as_abc = Calibration(space, result.theta, np.full(len(result.theta), 1 / len(result.theta)),
                              np.zeros((len(result.theta), 1)), seed=seed, sims=result.runs, seconds=result.seconds)
-        note = (f"{result.runs:,} simulations, seed {seed}, population {population}, {len(episodes)} episodes "
-                f"({len(episodes) - 1} earlier ones and the October 2025 case), {replicates} runs per particle "
-                f"and episode, {dt.date.today().isoformat()}")
+        left_out = f", left out: {', '.join(exclude)}" if exclude else ""
+        note = (f"{result.runs:,} simulations, seed {seed}, population {population}, {len(episodes)} cases "
+                f"({', '.join(e.id for e in episodes)}){left_out}, {replicates} runs per particle "
+                f"and case, {dt.date.today().isoformat()}")
         posterior_path = write_posterior(as_abc, folder / "posteriors" / f"{main.name}.parquet", main)
         loglik_path = write_loglik(result, loglik_path_for(posterior_path))
         scenario_path = write_calibrated_scenario(
             main, as_abc, posterior_path, folder / f"{main.name}_calibrated.toml", note,
-            evidence=f"{len(episodes) - 1} earlier episodes and the reported events of 9-13 October 2025",
+            evidence=f"the facts of {len(episodes)} cases ({', '.join(e.id for e in episodes)})",
             method="the facts of the earlier episodes (scenarios/episodes/) and of the seed article at once, "
                    "by tempered SMC on a synthetic likelihood")
         report = write_joint_report(result, folder / "report.md", note)
@@ -153,7 +162,7 @@ def calibrate_episodes_to_files(episodes_dir: str | Path | None, out: str | Path
             installed.append(write_loglik(result, loglik_path_for(installed[0])))
             installed.append(write_calibrated_scenario(
                 main, as_abc, installed[0], beside / f"{main.name}_calibrated.toml", note,
-                evidence=f"{len(episodes) - 1} earlier episodes and the reported events of 9-13 October 2025",
+                evidence=f"the facts of {len(episodes)} cases ({', '.join(e.id for e in episodes)})",
                 method="the facts of the earlier episodes (scenarios/episodes/) and of the seed article at once, "
                        "by tempered SMC on a synthetic likelihood"))
         checkpoint.unlink(missing_ok=True)
@@ -175,7 +184,8 @@ def write_joint_report(result: JointCalibration, path: Path, note: str) -> Path:
     """How the joint calibration went and what it identified (posterior sd / prior sd per parameter)."""
     lines = ["# Joint calibration on the earlier episodes and the October 2025 case", "", note, "",
              f"{result.runs:,} simulated runs in {result.seconds:.0f} s ({result.runs / max(result.seconds, 1e-9):,.0f} "
-             f"runs/s), {len(result.history)} tempering generations.", "",
+             f"runs/s), {len(result.history)} tempering generations; {result.distinct} of {len(result.theta)} final "
+             f"particles distinct. Log evidence (SMC estimate): {result.log_evidence:.2f}.", "",
              "| generation | beta | ESS before resampling | acceptance | mean log-likelihood | runs | seconds |",
              "|---|---|---|---|---|---|---|"]
     lines += [f"| {h['generation']} | {h['beta']:.4f} | {h['ess_before_resampling']:.0f} | {h['acceptance']:.2f} | "
