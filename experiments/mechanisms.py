@@ -1,6 +1,6 @@
 """Do the mechanisms behave as the earlier episodes did? Four checks against base_rates.md.
 
-    python experiments/mechanisms.py [--runs 20000] [--seed 0] [--scenario calm_2024] [--out DIR]
+    python experiments/mechanisms.py [--runs 20000] [--seed 0] [--scenario calm_2024] [--posterior] [--out DIR]
 
 Starting from a calm period (``scenarios/calm_2024.toml``, or any scenario given):
 
@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from _common import ROOT, metadata, variant, write_json
+from _common import CALIBRATED, ROOT, metadata, variant, write_json
 
 from sim.batch import run_batch
 from sim.batch.stats import proportion
@@ -72,11 +72,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--scenario", default=str(ROOT / "scenarios" / "calm_2024.toml"))
+    parser.add_argument("--posterior", action="store_true",
+                        help="apply the scenario as a what-if of the calibrated scenario: every run draws its "
+                             "parameters from the posterior (a posterior predictive check of the mechanisms)")
     parser.add_argument("--out", type=Path, default=ROOT / "experiments" / "output" / "mechanisms")
     args = parser.parse_args(argv)
-    calm = load_scenario(args.scenario)
+    calm = load_scenario(args.scenario, base=CALIBRATED) if args.posterior else load_scenario(args.scenario)
     runs, seed = args.runs, args.seed
-    result: dict = {"metadata": metadata(scenario=calm.name, runs=runs, seed=seed, content_hash=calm.content_hash)}
+    result: dict = {"metadata": metadata(scenario=calm.name, runs=runs, seed=seed, content_hash=calm.content_hash,
+                                         posterior=calm.posterior or None)}
 
     # 1. a mass-casualty TTP attack, paired with the same runs without it
     attack = with_shock(calm, "ttp_attack_15", 8, actor="ttp", action="ttp_attack", deaths=15.0)

@@ -650,8 +650,12 @@ class Mediator(Actor):
         """Once the day's rung reaches ``trigger_rung``, schedule engagement ``response_lag`` days
         later plus an exponential delay of mean ``response_delay`` (floored to whole days); an
         engaged mediator's attention returns to 1 while the fighting stays at its trigger and
-        halves every ``attention_half_life`` days without."""
+        halves every ``attention_half_life`` days without. For the parties' own channel a crossing
+        that stays closed keeps the alarm up: the shut gate is a dispute its officials meet over
+        (episodes: every closure of known end was reopened through talks, or tacitly within days)."""
         alarm = self.model.rung_today >= self.p("trigger_rung")
+        if self.style == "bilateral":
+            alarm = alarm | ~self.model.crossings_open.all(axis=1)
         fade = np.exp2(-1.0 / self.p("attention_half_life"))
         self.attention = np.where(self.engaged & alarm, 1.0, self.attention * fade)
         triggered = (self.engage_day < 0) & alarm

@@ -589,3 +589,15 @@ def test_a_mass_casualty_tail_with_the_declared_share_and_exponent():
     major = toll >= 5
     assert abs(major.mean() - 0.2) < 0.01
     assert abs((toll[major] >= 10).mean() - 0.5) < 0.02 and abs((toll[major] >= 20).mean() - 0.25) < 0.02
+
+
+def test_a_closed_crossing_keeps_the_parties_own_channel_attending_and_an_open_one_lets_it_fade():
+    model = world(2, **{"mediators.bilateral.style": "bilateral", "mediators.bilateral.trigger_rung": 3,
+                        "mediators.bilateral.leverage": {"pakistan": 1.0, "afghanistan": 1.0},
+                        "mediators.bilateral.attention_half_life": 1.0})
+    channel = model.mediator("bilateral")
+    channel.engaged[:] = True
+    channel.attention[:] = 1.0
+    model.crossings_open[0, :] = False  # lane 0: a crossing shut; lane 1: all open, and no fighting
+    channel.notice_crisis()
+    assert channel.attention.tolist() == [1.0, 0.5]
