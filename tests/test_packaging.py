@@ -161,6 +161,9 @@ def test_the_wheel_holds_the_package_and_runs_outside_the_checkout(tmp_path_fact
         assert f"sim/scenarios/{name}.toml" in names, name
     assert "sim/scenarios/targets/october_2025.toml" in names
     assert "sim/scenarios/posteriors/october_2025.parquet" in names
+    assert "sim/scenarios/posteriors/october_2025.loglik.parquet" in names
+    assert {"sim/scenarios/episodes/E03.toml", "sim/scenarios/episodes/E03.targets.toml",
+            "sim/scenarios/episodes/border_years.toml"} <= set(names)
     top = {n.split("/")[0] for n in names}
     assert top == {"sim", wheel.name.split("-")[0] + "-" + wheel.name.split("-")[1] + ".dist-info"}, top
 
@@ -193,6 +196,11 @@ def test_the_wheel_holds_the_package_and_runs_outside_the_checkout(tmp_path_fact
         assert run.returncode == 0, run.stderr[-3000:]
         assert "Scenario october_2025" in run.stdout and "airstrike capital" in run.stdout
         assert not run.stderr.strip(), run.stderr  # no warnings either (e.g. Mesa deprecations)
+        scored = subprocess.run([str(venv / "bin" / "escalation"), "validate", "--leave-one-out", "--json",
+                                 "--particles", "20", "--replicates", "1"],
+                                capture_output=True, text=True, cwd=elsewhere, env=env, timeout=600)
+        assert scored.returncode == 0, scored.stderr[-3000:]
+        assert "E03" in json.loads(scored.stdout)["episodes"]  # the episodes and stored likelihoods ship
         print(f"Python {version}, Mesa {mesa_version}: install {install:.1f} s, batch of 2,000 "
               f"{batch_seconds:.1f} s, P(de-escalated) {summary['p_deescalated']:.3f}")
         summaries[f"Python {version}, Mesa {mesa_version}"] = summary
