@@ -1,7 +1,8 @@
 """Solara components of the page: the run's controls, the panels around one ``StudentModel``, the tabs.
 
-Each panel reads Mesa's ``update_counter`` so it redraws after Step, Play and Reset, and caches
-its drawing per (model, day): a panel is redrawn once per simulated day, not on every render.
+The page reads Mesa's ``update_counter`` once, at the top, so that Step, Play and Reset re-render
+it in one pass (ten panels each reading it took ten passes over the whole page, about 0.5 s a
+step); each panel caches its drawing per (model, day).
 
 Why the page has its own Step / Play / Reset rather than Mesa's SolaraViz controller (Mesa 3.3):
 there, Reset during Play could start the new run with a day already simulated (the play thread
@@ -205,7 +206,7 @@ class Runner:
 
 @solara.component
 def Controller(runner: Runner, model: solara.Reactive[StudentModel], playing: solara.Reactive[bool],
-               reset: Callable[[], None]) -> None:
+               reset: Callable[[], None], day: int) -> None:
     """Step (one day), Play / Pause (day after day at the chosen speed) and Reset (a new run from the controls)."""
     speed = solara.use_reactive(next(iter(SPEEDS)))
 
@@ -244,7 +245,6 @@ def Controller(runner: Runner, model: solara.Reactive[StudentModel], playing: so
             runner.generation += 1
             playing.set(not playing.value)
 
-    update_counter.get()
     with solara.Row(justify="space-between"):
         solara.Button("Reset", color="primary", on_click=reset)
         solara.Button("\u275a\u275a" if playing.value else "\u25b6", color="primary", on_click=play_pause,
@@ -257,10 +257,9 @@ def Controller(runner: Runner, model: solara.Reactive[StudentModel], playing: so
 
 # ---- the panels -------------------------------------------------------------------------------------
 @solara.component
-def FigurePanel(model: StudentModel, draw: Callable[[StudentModel], str], name: str) -> None:
+def FigurePanel(model: StudentModel, draw: Callable[[StudentModel], str], name: str, day: int) -> None:
     """An SVG figure of the model, drawn once per simulated day, with an SVG download."""
-    update_counter.get()
-    svg = solara.use_memo(lambda: draw(model), [model, model.day, draw])
+    svg = solara.use_memo(lambda: draw(model), [model, day, draw])
     with solara.Div(classes=["figure-panel"]):
         solara.HTML(tag="div", unsafe_innerHTML=svg, style={"width": "100%"})
         solara.FileDownload(svg, filename=f"{name}-day{model.day}.svg", label=f"Download the {name} (SVG)",
@@ -282,10 +281,9 @@ def log_html(model: StudentModel) -> str:
 
 
 @solara.component
-def EventLog(model: StudentModel) -> None:
+def EventLog(model: StudentModel, day: int) -> None:
     """What happened, in words, newest first, with the run's CSV downloads."""
-    update_counter.get()
-    text = solara.use_memo(lambda: log_html(model), [model, model.day])
+    text = solara.use_memo(lambda: log_html(model), [model, day])
     with solara.Card(margin=0, style={"padding": "6px 10px"}):
         solara.Text("What happened, newest first", style={"font-weight": "bold", "font-size": "14px"})
         solara.HTML(tag="div", unsafe_innerHTML=text)
@@ -343,9 +341,8 @@ def monitors(model: StudentModel) -> list[tuple[str, str]]:
 
 
 @solara.component
-def Monitors(model: StudentModel) -> None:
+def Monitors(model: StudentModel, day: int) -> None:
     """Number boxes, as NetLogo's monitors: the day, deaths, closures, attacks and the path so far."""
-    update_counter.get()
     boxes = "".join(f"<div class='monitor'><div class='monitor-label'>{html.escape(k)}</div>"
                     f"<div class='monitor-value'>{html.escape(v)}</div></div>" for k, v in monitors(model))
     solara.HTML(tag="div", unsafe_innerHTML=(
@@ -372,9 +369,8 @@ def ReplayBanner(model: StudentModel) -> None:
 
 
 @solara.component
-def Header(model: StudentModel, pending: list[str], error: str) -> None:
+def Header(model: StudentModel, day: int, pending: list[str], error: str) -> None:
     """The day counter, the settings in use, and any problem with the controls."""
-    update_counter.get()
     ReplayBanner(model)
     if error:
         solara.Error(error, classes=["page-error"])
@@ -499,17 +495,23 @@ def WhatIf(model: StudentModel, history: solara.Reactive[list]) -> None:
 
 
 # ---- the page ----------------------------------------------------------------------------------------
+def ladder_with_war(model: StudentModel) -> str:
+    """The ladder; for a replay, with the day the batch's run reached war marked from the start."""
+    stored = int(model.replay.stored.get("war_day", -1)) if model.replay is not None else -1
+    return figures.ladder_svg(model, war_day=stored if stored >= 0 else None)
+
+
 @solara.component
-def RunTab(model: StudentModel) -> None:
+def RunTab(model: StudentModel, day: int) -> None:
     """Monitors, the map, the ladder, the series over time, the network and the log."""
-    Monitors(model)
+    Monitors(model, day)
     with solara.Div(style=GRID):
-        FigurePanel(model, figures.map_svg, "map")
-        FigurePanel(model, figures.ladder_svg, "ladder")
-        FigurePanel(model, figures.series_svg, "series")
-        FigurePanel(model, figures.network_svg, "network")
-        EventLog(model)
-        FigurePanel(model, figures.deaths_svg, "deaths")
+        FigurePanel(model, figures.map_svg, "map", day)
+        FigurePanel(model, ladder_with_war, "ladder", day)
+        FigurePanel(model, figures.series_svg, "series", day)
+        FigurePanel(model, figures.network_svg, "network", day)
+        EventLog(model, day)
+        FigurePanel(model, figures.deaths_svg, "deaths", day)
 
 
 @solara.component
@@ -520,15 +522,15 @@ def InfoTab() -> None:
 
 
 @solara.component
-def Dashboard(model: StudentModel, pending: list[str] | None = None, error: str = "") -> None:
+def Dashboard(model: StudentModel, day: int = 0, pending: list[str] | None = None, error: str = "") -> None:
     """The main area: the status, then the tabs Run, What-if and Info."""
     history = solara.use_reactive([])
     tab = solara.use_reactive(0)
     with solara.Column(style={"padding": "0 12px", "width": "100%"}, gap="6px"):
-        Header(model, pending or [], error)
+        Header(model, day, pending or [], error)
         with solara.lab.Tabs(value=tab):
             with solara.lab.Tab("Run"):
-                RunTab(model)
+                RunTab(model, day)
             with solara.lab.Tab("What-if and compare"):
                 WhatIf(model, history)
             with solara.lab.Tab("Info"):
@@ -570,25 +572,25 @@ def Page(title: str) -> None:
             applied.set(wanted)
         force_update()
 
+    update_counter.get()  # the one reader: a step re-renders the page once, every panel with it
     solara.Title(title)
     with solara.AppBar():
         solara.AppBarTitle(title)
         solara.lab.ThemeToggle()
     with solara.Sidebar(), solara.Column(gap="6px"):
         with solara.Card("Run", margin=0):
-            Controller(runner, model, playing, reset)
+            Controller(runner, model, playing, reset, model.value.day)
         with solara.Card("Settings (take effect on Reset)", margin=0):
             if first.get("replay"):
                 ReplayControls(controls, applied.value, replay_names)
             else:
                 LiveControls(controls, applied.value)
         with solara.Card("Information", margin=0):
-            StepCounter(model.value)
-    Dashboard(model.value, changed_controls(controls.value, applied.value), error.value)
+            StepCounter(model.value, model.value.day)
+    Dashboard(model.value, model.value.day, changed_controls(controls.value, applied.value), error.value)
 
 
 @solara.component
-def StepCounter(model: StudentModel) -> None:
+def StepCounter(model: StudentModel, day: int) -> None:
     """Mesa's step counter, as in SolaraViz: the days simulated so far."""
-    update_counter.get()
-    solara.Text(f"Step: {model.day}")
+    solara.Text(f"Step: {day}", classes=["step-counter"])

@@ -135,7 +135,7 @@ class Labeller:
         self.block(text_box(x, y, text, size, anchor))
 
     def beside(self, x: float, y: float, text: str, size: float = 11, **style: Any) -> bool:
-        for dx, dy, anchor in self.CANDIDATES:
+        for dx, dy, anchor in self.CANDIDATES + tuple((2.5 * dx, 2 * dy, a) for dx, dy, a in self.CANDIDATES):
             box = text_box(x + dx, y + dy, text, size, anchor)
             if box[0] < 1 or box[2] > self.width - 1 or box[1] < 22 or box[3] > self.height - 1:
                 continue
@@ -267,7 +267,7 @@ def actor_graph(model: EscalationModel) -> nx.DiGraph:
     tie("india", "afghanistan", "alliance", ties, f"ties {ties:.2f}", f"India–Kabul ties {ties:.2f}")
     sanctuary = model.ttp.sanctuary[0]
     tie("afghanistan", "ttp", "alliance", sanctuary, f"sanctuary {sanctuary:.0%}",
-        f"sanctuary for the TTP {sanctuary:.0%}")
+        f"TTP sanctuary {sanctuary:.0%}")
     for m in model.mediators:
         label = display_name(m.name, model.scenario)
         if m.pact_with:
