@@ -284,7 +284,7 @@ def test_the_ladder_names_every_action_of_every_rung_and_marks_ttp_attacks():
     line = root.find(".//{http://www.w3.org/2000/svg}polyline")
     assert len(line.get("points").split()) == 2 * 5
     labels = [t.text for t in root.iter("{http://www.w3.org/2000/svg}text") if t.get("class") == "rung-label"]
-    assert len(labels) == 17 and "-1 offer to mediate / call for restraint" in labels and "0 quiet day" in labels
+    assert len(labels) == 17 and "-1 offer / restraint call" in labels and "-4 hosted / bilateral talks" in labels and "0 quiet day" in labels
     ttp_days = {e.day for e in model.log.events(0) if e.actor == "ttp"}
     assert len([p for p in root.iter("{http://www.w3.org/2000/svg}path") if p.get("class") == "ttp-mark"]) >= len(ttp_days)
     assert rung_words(0) == "0 (status quo)" and rung_words(-1) == "-1 (call for restraint / mediation offer)"
@@ -319,10 +319,10 @@ def test_the_actor_graph_says_whose_number_each_is():
 def test_the_monitors_count_the_run():
     model = stepped(8)
     boxes = dict(monitors(model))
-    assert boxes["day"] == "8 of 90"
+    assert boxes["days simulated"] == "8 of 90"
     assert boxes["TTP attacks"] == str(int(model.ttp.attacks[0]))
-    assert boxes["deaths between the states (true)"] == f"{float(model.interstate_deaths()[0]):.0f}"
-    assert boxes["war reached"] == "not yet"
+    assert boxes["deaths (true)"] == f"{float(model.interstate_deaths()[0]):.0f}"
+    assert boxes["war"] == "not yet"
 
 
 def test_the_run_downloads_as_csv():

@@ -55,7 +55,7 @@ LOG_HEIGHT = "300px"
 SPEEDS = {"1 day a second": 1.0, "3 days a second": 1 / 3, "10 days a second": 0.1}
 HISTORY = 8  # what-ifs kept per tab
 TRIANGLE = "\u25b2"  # marks where x1, the scenario's own value, sits on a slider
-GRID = {"display": "grid", "grid-template-columns": "repeat(auto-fit, minmax(440px, 1fr))", "gap": "10px",
+GRID = {"display": "grid", "grid-template-columns": "repeat(auto-fit, minmax(410px, 1fr))", "gap": "10px",
         "width": "100%", "align-items": "start"}
 
 
@@ -138,7 +138,7 @@ def FactorSlider(name: str, controls: solara.Reactive[dict], applied: dict[str, 
                        on_value=lambda v: controls.set({**controls.value, name: round(float(v), 2)}),
                        thumb_label=False)
     solara.HTML(tag="div", unsafe_innerHTML=(
-        "<div class='slider-scale' style='position:relative;height:14px;font-size:11px;margin:-14px 9px 0'>"
+        "<div class='slider-scale' style='position:relative;height:15px;font-size:11px;margin:-18px 9px 2px'>"
         + "".join(f"<span style='position:absolute;left:{100 * x / FACTOR_MAX:.0f}%;transform:translateX(-50%)'>"
                   f"{TRIANGLE if x == 1 else '|'}</span>" for x in range(5))
         + "</div>"
@@ -256,14 +256,20 @@ def Controller(runner: Runner, model: solara.Reactive[StudentModel], playing: so
 
 
 # ---- the panels -------------------------------------------------------------------------------------
+def download_button(what: str) -> solara.Element:
+    """A small button for a download: "Download the map (SVG)"."""
+    return solara.Button(f"Download {what}", icon_name="mdi-download", text=True, small=True,
+                         style={"text-transform": "none", "font-size": "12px"})
+
+
 @solara.component
 def FigurePanel(model: StudentModel, draw: Callable[[StudentModel], str], name: str, day: int) -> None:
     """An SVG figure of the model, drawn once per simulated day, with an SVG download."""
     svg = solara.use_memo(lambda: draw(model), [model, day, draw])
     with solara.Div(classes=["figure-panel"]):
         solara.HTML(tag="div", unsafe_innerHTML=svg, style={"width": "100%"})
-        solara.FileDownload(svg, filename=f"{name}-day{model.day}.svg", label=f"Download the {name} (SVG)",
-                            mime_type="image/svg+xml")
+        solara.FileDownload(svg, filename=f"{name}-day{model.day}.svg", mime_type="image/svg+xml",
+                            children=[download_button(f"{name} (SVG)")])
 
 
 def log_html(model: StudentModel) -> str:
@@ -289,9 +295,9 @@ def EventLog(model: StudentModel, day: int) -> None:
         solara.HTML(tag="div", unsafe_innerHTML=text)
         with solara.Row():
             solara.FileDownload(lambda: export.events_csv(model), filename=f"events-day{model.day}.csv",
-                                label="Events (CSV)", mime_type="text/csv")
+                                mime_type="text/csv", children=[download_button("events (CSV)")])
             solara.FileDownload(lambda: export.series_csv(model), filename=f"series-day{model.day}.csv",
-                                label="Series over time (CSV)", mime_type="text/csv")
+                                mime_type="text/csv", children=[download_button("series over time (CSV)")])
 
 
 def rung_words(rung: int) -> str:
@@ -328,15 +334,15 @@ def monitors(model: StudentModel) -> list[tuple[str, str]]:
     def day_of(value: int) -> str:
         return f"day {int(value)}" if value >= 0 else "not yet"
 
-    boxes = [("day", f"{model.day} of {model.horizon}"),
-             ("deaths between the states (true)", f"{float(model.interstate_deaths()[0]):.0f}"),
-             ("deaths claimed by the two sides", f"{claimed:.0f}"),
-             ("days with a crossing closed", f"{int(model.closed_days[0])}"),
+    boxes = [("days simulated", f"{model.day} of {model.horizon}"),
+             ("deaths (true)", f"{float(model.interstate_deaths()[0]):.0f}"),
+             ("deaths claimed", f"{claimed:.0f}"),
+             ("days closed", f"{int(model.closed_days[0])}"),
              ("TTP attacks", f"{int(model.ttp.attacks[0])}"),
              ("first truce", day_of(min((d for d in (model.first_halt_day[0], model.first_ceasefire_day[0])
                                          if d >= 0), default=-1))),
-             ("fighting renewed after a truce", day_of(model.renewed_fighting_day[0])),
-             ("war reached", day_of(model.war_day[0]))]
+             ("renewed fighting", day_of(model.renewed_fighting_day[0])),
+             ("war", day_of(model.war_day[0]))]
     return boxes
 
 
@@ -346,9 +352,11 @@ def Monitors(model: StudentModel, day: int) -> None:
     boxes = "".join(f"<div class='monitor'><div class='monitor-label'>{html.escape(k)}</div>"
                     f"<div class='monitor-value'>{html.escape(v)}</div></div>" for k, v in monitors(model))
     solara.HTML(tag="div", unsafe_innerHTML=(
-        "<style>.monitors{display:flex;flex-wrap:wrap;gap:6px}.monitor{border:1px solid #999;border-radius:4px;"
-        "padding:2px 8px;min-width:104px}.monitor-label{font-size:11px}.monitor-value{font-size:16px;"
-        f"font-weight:bold}}</style><div class='monitors'>{boxes}</div>"))
+        "<style>.monitors{display:flex;flex-wrap:wrap;gap:4px}.monitor{border:1px solid #999;border-radius:4px;"
+        "padding:1px 6px}.monitor-label{font-size:11px;line-height:1.2}.monitor-value{font-size:15px;"
+        "font-weight:bold;line-height:1.3}</style><div class='monitors' title='deaths: battle deaths between the "
+        "states; days closed: days with a crossing closed; renewed fighting: fighting after a truce'>"
+        f"{boxes}</div>"))
 
 
 @solara.component
@@ -423,17 +431,17 @@ def history_svg(history: list[dict[str, Any]]) -> str:
     for k in range(0, 101, 25):
         x = left + (right - left) * k / 100
         svg.add("line", x1=f"{x:.1f}", x2=f"{x:.1f}", y1=top - 6, y2=top + row * len(history), stroke="#ddd")
-        svg.text(x, top - 10, f"{k}%", 11, "middle")
+        svg.text(x, top - 10, f"{k}%", 12, "middle")
     for i, item in enumerate(history):
         y = top + row * (i + 0.5)
         p, lo, hi = item["mine"].share(Outcome.DEESCALATED)
         rp = item["reference"].share(Outcome.DEESCALATED)[0]
-        svg.text(left - 6, y + 4, f"{i + 1}. {item['short'][:18]}", 11, "end", tooltip=item["settings"])
+        svg.text(left - 6, y + 4, f"{i + 1}. {item['short'][:18]}", 12, "end", tooltip=item["settings"])
         svg.add("line", x1=f"{left + (right - left) * lo:.1f}", x2=f"{left + (right - left) * hi:.1f}", y1=f"{y:.1f}",
                 y2=f"{y:.1f}", stroke=Outcome.DEESCALATED.colour, stroke_width=3)
         svg.add("circle", cx=f"{left + (right - left) * p:.1f}", cy=f"{y:.1f}", r=4.5, fill=Outcome.DEESCALATED.colour)
         svg.add("path", d=f"M{left + (right - left) * rp:.1f},{y - 6:.1f} v12", stroke="#222", stroke_width=2)
-    svg.text(left, figures.H - 8, "dot and bar: these settings, 95% interval; black tick: the reference", 11)
+    svg.text(left, figures.H - 8, "dot and bar: these settings, 95% interval; black tick: the reference", 12)
     return svg.render("history")
 
 
@@ -491,7 +499,7 @@ def WhatIf(model: StudentModel, history: solara.Reactive[list]) -> None:
                 "<tr><th>#</th><th align='left'>settings</th><th align='left'>de-escalated</th>"
                 f"<th align='left'>reference</th></tr>{rows}</table>"))
             solara.FileDownload(lambda: export.history_csv(history.value), filename="what-ifs.csv",
-                                label="What-ifs (CSV)", mime_type="text/csv")
+                                mime_type="text/csv", children=[download_button("what-ifs (CSV)")])
 
 
 # ---- the page ----------------------------------------------------------------------------------------

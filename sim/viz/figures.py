@@ -58,7 +58,7 @@ class Svg:
         inner = (f"<title>{html.escape(tooltip)}</title>" if tooltip else "") + content
         self.parts.append(f"<{tag}{attr}>{inner}</{tag}>" if inner else f"<{tag}{attr}/>")
 
-    def text(self, x: float, y: float, text: str, size: float = 11, anchor: str = "start", colour: str = "#222",
+    def text(self, x: float, y: float, text: str, size: float = 12, anchor: str = "start", colour: str = "#222",
              weight: str | None = None, halo: bool = False, **attrs: Any) -> None:
         halo_attrs = {"stroke": "white", "stroke_width": 3, "paint_order": "stroke"} if halo else {}
         self.add("text", html.escape(text), x=f"{x:.1f}", y=f"{y:.1f}", font_size=size, text_anchor=anchor,
@@ -66,7 +66,7 @@ class Svg:
 
     def render(self, css_class: str) -> str:
         """The SVG document; the title goes last so that nothing covers it."""
-        self.text(W / 2, 15, self.title, size=13, anchor="middle", weight="bold", halo=True)
+        self.text(W / 2, 15, self.title, size=14, anchor="middle", weight="bold", halo=True)
         ground = f'<rect x="0" y="0" width="{W}" height="{self.height}" fill="white"/>'
         return (f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" viewBox="0 0 {W} {self.height}" '
                 f'width="100%" role="img" aria-label="{html.escape(self.title)}" style="{FONT};display:block;'
@@ -109,7 +109,7 @@ def text_box(x: float, y: float, text: str, size: float, anchor: str) -> tuple[f
     """A generous estimate of a text's box (left, top, right, bottom): 0.62 em a character."""
     width = 0.62 * size * len(text)
     left = x - width if anchor == "end" else x - width / 2 if anchor == "middle" else x
-    return left, y - 0.8 * size, left + width, y + 0.25 * size
+    return left, y - 0.95 * size, left + width, y + 0.3 * size
 
 
 def _overlaps(box: tuple[float, float, float, float], boxes: list[tuple[float, float, float, float]]) -> bool:
@@ -134,7 +134,7 @@ class Labeller:
         self.svg.text(x, y, text, size, anchor, **style)
         self.block(text_box(x, y, text, size, anchor))
 
-    def beside(self, x: float, y: float, text: str, size: float = 11, **style: Any) -> bool:
+    def beside(self, x: float, y: float, text: str, size: float = 12, **style: Any) -> bool:
         for dx, dy, anchor in self.CANDIDATES + tuple((2.5 * dx, 2 * dy, a) for dx, dy, a in self.CANDIDATES):
             box = text_box(x + dx, y + dy, text, size, anchor)
             if box[0] < 1 or box[2] > self.width - 1 or box[1] < 22 or box[3] > self.height - 1:
@@ -161,7 +161,7 @@ def map_svg(model: EscalationModel) -> str:
     svg.add("polyline", points=line, fill="none", stroke="#7a6a55", stroke_width=1.3, stroke_dasharray="5 3")
     labels = Labeller(svg)
     _map_key(svg, labels)
-    labels.fixed(W - 6, MAP_H - 64, "Durand Line (dashed, approx.)", 11, "end", colour="#5c4f3f", halo=True)
+    labels.fixed(W - 6, 40, "Durand Line (dashed, approx.)", 12, "end", colour="#5c4f3f", halo=True)
     crossing_places = {model.crossing_place(i) for i in range(len(model.crossing_names))}
     dots = []
     for key, place in PLACES.items():
@@ -174,9 +174,9 @@ def map_svg(model: EscalationModel) -> str:
         labels.block((x - 3, y - 3, x + 3, y + 3))
         dots.append((not capital, key, place, x, y))
     elsewhere = _map_events(svg, model, today, labels)
-    labels.fixed(95, 120, "AFGHANISTAN", 12, "middle", colour="#6b5a3e", weight="bold")
-    labels.fixed(330, 250, "PAKISTAN", 12, "middle", colour="#4a6540", weight="bold")
-    labels.fixed(W - 4, 214, "India \u2192", 11, "end", colour="#444")
+    labels.fixed(95, 120, "AFGHANISTAN", 13, "middle", colour="#6b5a3e", weight="bold")
+    labels.fixed(330, 250, "PAKISTAN", 13, "middle", colour="#4a6540", weight="bold")
+    labels.fixed(W - 4, 214, "India \u2192", 12, "end", colour="#444")
     for i, name in enumerate(model.crossing_names):
         place = PLACES[model.crossing_place(i)]
         x, y = _xy(place.lon, place.lat)
@@ -187,10 +187,10 @@ def map_svg(model: EscalationModel) -> str:
         svg.add("rect", tooltip=f"{label} crossing: {state}", x=f"{x - 6:.1f}", y=f"{y - 6:.1f}", width=12,
                 height=12, fill=colour, stroke="white", stroke_width=1.5, class_=f"crossing {state.lower()}")
         labels.block((x - 6, y - 6, x + 6, y + 6))
-        labels.beside(x + 3, y, f"{label}: {state}", 11, colour=colour, weight="bold")
+        labels.beside(x + 3, y, f"{label}: {state}", 12, colour=colour, weight="bold")
     active = {e.location for e in model.log.events(0)}
     for _, key, place, x, y in sorted(dots, key=lambda d: (d[0], d[1] not in active, d[1])):
-        labels.beside(x, y, place.label, 12 if key in CAPITALS else 11,
+        labels.beside(x, y, place.label, 13 if key in CAPITALS else 12,
                       weight="bold" if key in CAPITALS else None)
     out = svg.render("map")
     if elsewhere:
@@ -205,9 +205,9 @@ def _map_key(svg: Svg, labels: Labeller) -> None:
     svg.add("rect", x=left, y=top, width=150, height=50, rx=4, fill="white", fill_opacity=0.9, stroke="#bbb")
     svg.add("circle", cx=left + 10, cy=top + 13, r=6, fill="#888", stroke="black", stroke_width=1)
     svg.add("circle", cx=left + 24, cy=top + 13, r=9, fill="#888", stroke="black", stroke_width=1)
-    svg.text(left + 37, top + 17, "today; size = deaths", 11)
+    svg.text(left + 37, top + 17, "today; size = deaths", 12)
     svg.add("circle", cx=left + 10, cy=top + 36, r=4, fill="#888", fill_opacity=0.3)
-    svg.text(left + 20, top + 40, "faint: earlier days", 11)
+    svg.text(left + 20, top + 40, "faint: earlier days", 12)
     labels.block((left, top, left + 150, top + 50))
 
 
@@ -240,7 +240,7 @@ def _map_events(svg: Svg, model: EscalationModel, today: int, labels: Labeller) 
     for k, (action, colour) in enumerate(list(key.items())[:5]):
         y = 36 + 14 * k
         svg.add("circle", cx=10, cy=y - 4, r=4.5, fill=colour, stroke="black", stroke_width=0.8)
-        labels.fixed(18, y, _words(action), 11, "start", halo=True)
+        labels.fixed(18, y, _words(action), 12, "start", halo=True)
     return elsewhere
 
 
@@ -287,7 +287,7 @@ def _positions(model: EscalationModel) -> dict[str, tuple[float, float]]:
     pos = {"afghanistan": (95.0, 165.0), "pakistan": (345.0, 165.0), "ttp": (220.0, 215.0), "india": (330.0, 290.0)}
     n = len(model.mediators)
     for i, m in enumerate(model.mediators):
-        pos[m.name] = (40 + 360 * i / max(n - 1, 1), 58.0)
+        pos[m.name] = (48 + 344 * i / max(n - 1, 1), 70.0)
     return pos
 
 
@@ -336,20 +336,33 @@ def network_svg(model: EscalationModel) -> str:
                 stroke="#444", stroke_width=1)
         labels.block((x - r, y - r, x + r, y + r))
         name = "TTP" if node == "ttp" else display_name(node, model.scenario)
-        size = 12 if node in radius else 11
+        size = 13 if node in radius else 12
         if node in radius or node in ("ttp", "india"):
             svg.text(x, y + 4, name, size, "middle", "white" if node == "ttp" else "#111", "bold")
-        else:  # a mediator: its name above its circle
-            labels.fixed(x, y - r - 4, name, 11, "middle", halo=True)
+        else:  # a mediator: its name above its circle, or below for every other one; long names on two lines
+            lines = _wrap(name)
+            below = list(pos).index(node) % 2 == 1
+            for k, line in enumerate(lines):
+                y_text = y + r + 13 + 14 * k if below else y - r - 4 - 14 * (len(lines) - 1 - k)
+                labels.fixed(x, y_text, line, 12, "middle", halo=True)
     for k, (text, colour, dash) in enumerate((("hostility", HOSTILITY, None), ("mediation (width: leverage)", MEDIATION,
                                               None), ("dashed: not (yet) active", MEDIATION, "4 3"),
                                               ("alliance / support", ALLIANCE, None))):
         y = NETWORK_H - 64 + 15 * k
         svg.add("line", x1=4, y1=y - 4, x2=24, y2=y - 4, stroke=colour, stroke_width=2, stroke_dasharray=dash)
-        labels.fixed(28, y, text, 11, "start")
+        labels.fixed(28, y, text, 12, "start")
     for x, y, text, colour in texts:
-        labels.beside(x, y, text, 11, colour=colour)
+        labels.beside(x, y, text, 12, colour=colour)
     return svg.render("network") + leverage_html(model)
+
+
+def _wrap(name: str, width: int = 14) -> list[str]:
+    """A name on one line, or on two split at the space nearest its middle when it is long."""
+    if len(name) <= width or " " not in name:
+        return [name]
+    spaces = [i for i, c in enumerate(name) if c == " "]
+    cut = min(spaces, key=lambda i: abs(i - len(name) / 2))
+    return [name[:cut], name[cut + 1:]]
 
 
 def leverage_html(model: EscalationModel) -> str:
@@ -368,10 +381,10 @@ def leverage_html(model: EscalationModel) -> str:
 # ---- (c) the ladder over time ----------------------------------------------------------------------
 LADDER_H = 360
 #: Short names of the actions for the ladder's axis (every action of a rung is named).
-SHORT = {"ceasefire_declared": "ceasefire", "halt_operations": "halt", "talks_hosted": "talks hosted",
+SHORT = {"ceasefire_declared": "ceasefire", "halt_operations": "halt", "talks_hosted": "hosted talks",
          "bilateral_talks": "bilateral talks", "crackdown_on_ttp": "crackdown on TTP",
-         "reopen_crossing": "reopen crossing", "mediation_offer": "offer to mediate",
-         "call_for_restraint": "call for restraint", "accusation": "accusation", "threat_of_force": "threat",
+         "reopen_crossing": "reopen crossing", "mediation_offer": "offer",
+         "call_for_restraint": "restraint call", "accusation": "accusation", "threat_of_force": "threat",
          "close_crossing": "close crossing", "ttp_attack": "TTP attack", "cross_border_fire": "cross-border fire",
          "ceasefire_violated": "ceasefire broken", "raid_border_posts": "raid on posts",
          "airstrike_border_province": "airstrike, border", "airstrike_capital": "airstrike, capital",
@@ -379,8 +392,10 @@ SHORT = {"ceasefire_declared": "ceasefire", "halt_operations": "halt", "talks_ho
 
 
 def rung_label(rung: int) -> str:
-    """A rung with every action on it: "-1 offer to mediate / call for restraint", "0 quiet day"."""
+    """A rung with every action on it: "-1 offer / restraint call", "0 quiet day"."""
     names = [SHORT[a.key] for a in Action if a.rung == rung]
+    if len(names) == 2 and names[0].split()[-1] == names[1].split()[-1]:  # "hosted / bilateral talks"
+        names = [names[0].rsplit(" ", 1)[0], names[1]]
     return f"{rung:+d} {' / '.join(names)}" if rung else "0 quiet day"
 
 
@@ -388,7 +403,7 @@ def ladder_svg(model: EscalationModel, war_day: int | None = None) -> str:
     """The day's highest rung as a step line; every state's and mediator's action a dot at its rung, the
     TTP's attacks as crosses at theirs; a dashed line on the day war was reached (or, for a replay, will be)."""
     svg = Svg("Escalation ladder: the highest rung of each day", LADDER_H)
-    left, right, top, bottom = 218, W - 8, 28, LADDER_H - 46
+    left, right, top, bottom = 196, W - 8, 28, LADDER_H - 46
     days = max(14, model.day)
 
     def x_of(day: float) -> float:
@@ -401,11 +416,11 @@ def ladder_svg(model: EscalationModel, war_day: int | None = None) -> str:
         y = y_of(rung)
         svg.add("line", x1=left, x2=right, y1=f"{y:.1f}", y2=f"{y:.1f}", stroke="#999" if rung == 0 else "#eee",
                 stroke_width=1)
-        svg.text(left - 4, y + 4, rung_label(rung), 11, "end", class_="rung-label")
+        svg.text(left - 4, y + 4, rung_label(rung), 12, "end", class_="rung-label")
     step = 1 if days <= 14 else 5 if days <= 45 else 10
     for day in range(0, days, step):
-        svg.text(x_of(day), bottom + 14, str(day), 11, "middle")
-    svg.text((left + right) / 2, bottom + 28, f"day (day 0 = {nice_date(model, 0)})", 11, "middle")
+        svg.text(x_of(day), bottom + 14, str(day), 12, "middle")
+    svg.text((left + right) / 2, bottom + 28, f"day (day 0 = {nice_date(model, 0)})", 12, "middle")
     svg.add("rect", x=left, y=top, width=right - left, height=bottom - top, fill="none", stroke="#888")
     rungs = model.rung_history[:model.day, 0]
     if len(rungs):
@@ -428,10 +443,10 @@ def ladder_svg(model: EscalationModel, war_day: int | None = None) -> str:
         x = left + (war + 0.5) / days_shown * (right - left) if war >= days else x_of(war)
         svg.add("line", x1=f"{x:.1f}", x2=f"{x:.1f}", y1=top, y2=bottom, stroke=Outcome.WAR.colour, stroke_width=2,
                 stroke_dasharray="5 3", class_="war-marker")
-        svg.text(min(x + 3, right - 70), top + 12, f"war: day {war}", 11, colour=Outcome.WAR.colour, weight="bold",
+        svg.text(min(x + 3, right - 70), top + 13, f"war: day {war}", 12, colour=Outcome.WAR.colour, weight="bold",
                  halo=True)
-    svg.text(4, LADDER_H - 4, "\u00d7 TTP attack (not in the states' line)  \u25cf a state's or mediator's act",
-             11, colour="#444")
+    svg.text(4, LADDER_H - 4, "\u00d7 TTP attack (not in the states' line)", 12, colour="#444")
+    svg.text(W - 4, LADDER_H - 4, "\u25cf an act of a state or mediator", 12, "end", "#444")
     return svg.render("ladder")
 
 
@@ -463,14 +478,14 @@ def series_svg(model: EscalationModel) -> str:
         bottom = 30 + (k + 1) * height - 8
         values = [v for _, _, series in lines for v in series]
         scale = len(model.crossing_names) if k == 2 else _nice_ceiling(max(1.0, *values) if values else 1.0)
-        svg.text(left, top - 4, title, 11, weight="bold")
+        svg.text(left, top - 4, title, 12, weight="bold")
         svg.add("rect", x=left, y=f"{top:.1f}", width=right - left, height=f"{bottom - top:.1f}", fill="none",
                 stroke="#999")
-        svg.text(left - 4, top + 8, f"{scale:g}", 11, "end")
-        svg.text(left - 4, bottom, "0", 11, "end")
+        svg.text(left - 4, top + 8, f"{scale:g}", 12, "end")
+        svg.text(left - 4, bottom, "0", 12, "end")
         legend_x = right
         for label, colour, series in reversed(lines):
-            svg.text(legend_x, top - 4, label, 11, "end", colour, "bold")
+            svg.text(legend_x, top - 4, label, 12, "end", colour, "bold")
             legend_x -= 0.62 * 11 * len(label) + 12
             if series:
                 points = " ".join(f"{left + (d + 0.5) / days * (right - left):.1f},"
@@ -480,8 +495,8 @@ def series_svg(model: EscalationModel) -> str:
                         class_=f"series {label.split()[0].lower()}")
     step = 1 if days <= 14 else 5 if days <= 45 else 10
     for day in range(0, days, 2 * step if days <= 14 else step):
-        svg.text(left + (day + 0.5) / days * (right - left), SERIES_H - 16, str(day), 11, "middle")
-    svg.text((left + right) / 2, SERIES_H - 3, "day", 11, "middle")
+        svg.text(left + (day + 0.5) / days * (right - left), SERIES_H - 16, str(day), 12, "middle")
+    svg.text((left + right) / 2, SERIES_H - 3, "day", 12, "middle")
     return svg.render("series")
 
 
@@ -500,26 +515,26 @@ def deaths_svg(model: EscalationModel) -> str:
         value = scale * k / 4
         y = bottom - (bottom - top) * k / 4
         svg.add("line", x1=left, x2=right, y1=f"{y:.1f}", y2=f"{y:.1f}", stroke="#ddd" if k else "#888")
-        svg.text(left - 4, y + 4, f"{value:g}", 11, "end")
+        svg.text(left - 4, y + 4, f"{value:g}", 12, "end")
     group_width = (right - left) / 2
     bar = group_width / 4.2
     for g, group in enumerate(("Pakistani dead", "Afghan (Taliban) dead")):
         centre = left + group_width * (g + 0.5)
-        svg.text(centre, bottom + 16, group, 12, "middle", weight="bold")
+        svg.text(centre, bottom + 16, group, 13, "middle", weight="bold")
         for j, (label, colour, values) in enumerate(series):
             value = float(values[g])
             height = (bottom - top) * value / scale
             x = centre + (j - 1.5) * bar + 2
             svg.add("rect", tooltip=f"{group}, {label}: {value:.0f}", x=f"{x:.1f}", y=f"{bottom - height:.1f}",
                     width=f"{bar - 4:.1f}", height=f"{height:.1f}", fill=colour, class_=f"bar series-{j}")
-            svg.text(x + (bar - 4) / 2, bottom - height - 3, f"{value:.0f}", 11, "middle", weight="bold")
+            svg.text(x + (bar - 4) / 2, bottom - height - 3, f"{value:.0f}", 12, "middle", weight="bold")
     for j, (label, colour, _) in enumerate(series):
         svg.add("rect", x=left, y=27 + 15 * j, width=10, height=10, fill=colour)
-        svg.text(left + 14, 36 + 15 * j, label, 11)
+        svg.text(left + 14, 36 + 15 * j, label, 12)
     ttp = model.ttp
-    svg.text(right, 81, f"TTP attacks so far: {ttp.attacks[0]} ({ttp.deaths_inflicted[0]:.0f} killed;", 11, "end",
+    svg.text(right, 81, f"TTP attacks so far: {ttp.attacks[0]} ({ttp.deaths_inflicted[0]:.0f} killed;", 12, "end",
              "#444")
-    svg.text(right, 95, "not counted here: not between the states)", 11, "end", "#444")
+    svg.text(right, 95, "not counted here: not between the states)", 12, "end", "#444")
     return svg.render("deaths")
 
 
