@@ -4,8 +4,9 @@ other text, content wider than the window. Used by test_browser.py and experimen
 from __future__ import annotations
 
 #: JavaScript returning, for the visible page: every text smaller than 11 px (font size times the SVG's
-#: scale), every pair of text boxes that overlap (SVG texts within one figure; HTML text lines within the
-#: main area), and elements wider than the window.
+#: scale), every pair of text boxes that overlap (SVG texts within one figure; HTML text lines of the
+#: page, leaving out lines scrolled out of their box), elements wider than the window, and SVG texts cut
+#: at their figure's left or right edge.
 LAYOUT_JS = r"""
 () => {
   const small = [], overlaps = [], wide = [];
@@ -25,6 +26,9 @@ LAYOUT_JS = r"""
       if (px < 11 - 1e-6) small.push(`${svg.classList[0]}: "${t.textContent}" ${px.toFixed(1)} px`);
       const r = t.getBoundingClientRect();
       if (r.width > 0) boxes.push([r, t.textContent]);
+      const frame = svg.getBoundingClientRect();
+      if (r.width > 0 && (r.left < frame.left - 1 || r.right > frame.right + 1))
+        wide.push(`${svg.classList[0]}: "${t.textContent}" cut at the figure's edge`);
     }
     for (let i = 0; i < boxes.length; i++) for (let j = 0; j < i; j++) {
       const [a, ta] = boxes[i], [b, tb] = boxes[j];

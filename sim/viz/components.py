@@ -54,6 +54,7 @@ LOG_HEIGHT = "300px"
 #: Play speeds offered: label -> seconds between two simulated days.
 SPEEDS = {"1 day a second": 1.0, "3 days a second": 1 / 3, "10 days a second": 0.1}
 HISTORY = 8  # what-ifs kept per tab
+CELL = "style='padding:3px 8px;border-bottom:1px solid #ccc;vertical-align:top'"
 TRIANGLE = "\u25b2"  # marks where x1, the scenario's own value, sits on a slider
 GRID = {"display": "grid", "grid-template-columns": "repeat(auto-fit, minmax(410px, 1fr))", "gap": "10px",
         "width": "100%", "align-items": "start"}
@@ -144,8 +145,9 @@ def FactorSlider(name: str, controls: solara.Reactive[dict], applied: dict[str, 
         + "</div>"
         f"<div style='font-size:12px;line-height:1.3;margin:0 0 6px'>\u25b2 \u00d71 = the scenario: "
         f"{html.escape(factor_values(base, name, 1.0))}"
-        + ("" if factor == 1.0 else f"<br>\u00d7{factor:.2f} gives: {html.escape(factor_values(base, name, factor))}")
-        + "</div>"))
+        + "</div>"
+        + ("" if factor == 1.0 else f"<div class='factor-now' style='font-size:12px;line-height:1.3;margin:-4px 0 6px'>"
+           f"\u00d7{factor:.2f} gives: {html.escape(factor_values(base, name, factor))}</div>")))
 
 
 @solara.component
@@ -165,8 +167,10 @@ def LiveControls(controls: solara.Reactive[dict], applied: dict[str, Any]) -> No
         solara.Text("\u25cf changed: press Reset", style={"font-size": "12px", "color": "#b35900"})
     solara.Text(base.description, style={"font-size": "12px", "line-height": "1.3"})
     if base.posterior:
-        solara.Info("Calibrated scenario: the run on screen uses the posterior medians; the what-if draws each "
-                    "run's values from the posterior and multiplies them by the sliders.", dense=True)
+        solara.Text("Calibrated scenario: the run on screen uses the posterior medians; the what-if draws each "
+                    "run's values from the posterior and multiplies them by the sliders.",
+                    style={"font-size": "12px", "line-height": "1.3", "border-left": "3px solid #2c6fbb",
+                           "padding-left": "6px"})
     seed_text = str(controls.value["seed"])
     problem = seed_message(seed_text)
     solara.InputText(f"Seed (a whole number, 0 to {MAX_SEED:,})", value=seed_text, continuous_update=True,
@@ -403,18 +407,19 @@ def odds_html(mine: whatif.Odds, reference: whatif.Odds, reference_name: str) ->
     rows = []
     for o in Outcome:
         diff, lo, hi = whatif.paired(mine, reference, o)
-        rows.append(f"<tr><td><span style='color:{o.colour}'>\u25a0</span> {o.label}</td><td>{_pct(mine.share(o))}</td>"
-                    f"<td>{_pct(reference.share(o))}</td><td>{100 * diff:+.1f} points ({100 * lo:+.1f} to "
-                    f"{100 * hi:+.1f})</td><td>{whatif.compare(mine, reference, o)}</td></tr>")
+        rows.append(f"<tr><td {CELL}><span style='color:{o.colour}'>\u25a0</span> {o.label}</td>"
+                    f"<td {CELL}>{_pct(mine.share(o))}</td><td {CELL}>{_pct(reference.share(o))}</td>"
+                    f"<td {CELL}>{100 * diff:+.1f} points ({100 * lo:+.1f} to {100 * hi:+.1f})</td>"
+                    f"<td {CELL}>{whatif.compare(mine, reference, o)}</td></tr>")
     path = mine.path
     along = (f"Along the way, with these settings: some fighting in {100 * path['p_any_fighting']['p']:.1f}% of runs, a "
              f"truce in {100 * path['p_truce']['p']:.1f}%, fighting renewed after a truce in "
              f"{100 * path['p_renewed_fighting']['p']:.1f}%, a strike on a capital or a campaign in "
              f"{100 * path['p_major_escalation']['p']:.1f}%.") if path else ""
-    return (f"<table class='odds' style='border-collapse:collapse;font-size:13px' cellpadding='5'>"
-            f"<tr><th align='left'>outcome</th><th align='left'>these settings</th>"
-            f"<th align='left'>{html.escape(reference_name)} unchanged</th>"
-            f"<th align='left'>difference (paired 95% interval)</th><th align='left'>in words</th></tr>"
+    head = "".join(f"<th {CELL} align='left'>{h}</th>" for h in (
+        "outcome", "these settings", f"{html.escape(reference_name)} unchanged", "difference (paired 95% interval)",
+        "in words"))
+    return (f"<table class='odds' style='border-collapse:collapse;font-size:13px'><tr>{head}</tr>"
             f"{''.join(rows)}</table><div style='font-size:12px;margin-top:4px'>Odds over {mine.runs:,} runs each, "
             f"seed {mine.seed}; shares with 95% intervals. Both columns are runs 0 to {mine.runs - 1:,} of the same "
             "seed (common random numbers): run k of one and run k of the other meet the same chances, so the "
@@ -441,7 +446,7 @@ def history_svg(history: list[dict[str, Any]]) -> str:
                 y2=f"{y:.1f}", stroke=Outcome.DEESCALATED.colour, stroke_width=3)
         svg.add("circle", cx=f"{left + (right - left) * p:.1f}", cy=f"{y:.1f}", r=4.5, fill=Outcome.DEESCALATED.colour)
         svg.add("path", d=f"M{left + (right - left) * rp:.1f},{y - 6:.1f} v12", stroke="#222", stroke_width=2)
-    svg.text(left, figures.H - 8, "dot and bar: these settings, 95% interval; black tick: the reference", 12)
+    svg.text(4, figures.H - 8, "dot and bar: your settings (95% interval); tick: the reference", 12)
     return svg.render("history")
 
 
@@ -489,15 +494,14 @@ def WhatIf(model: StudentModel, history: solara.Reactive[list]) -> None:
                         "end, beside the chosen scenario unchanged.", style={"font-size": "13px"})
     if history.value:
         with solara.Card("Your what-ifs in this tab (newest first)", margin=0):
-            solara.HTML(tag="div", unsafe_innerHTML=history_svg(history.value))
-            rows = "".join(f"<tr><td>{i + 1}</td><td>{html.escape(h['settings'])}</td>"
-                           f"<td>{_pct(h['mine'].share(Outcome.DEESCALATED))}</td>"
-                           f"<td>{_pct(h['reference'].share(Outcome.DEESCALATED))}</td></tr>"
+            solara.HTML(tag="div", unsafe_innerHTML=history_svg(history.value), style={"max-width": "640px"})
+            rows = "".join(f"<tr><td {CELL}>{i + 1}</td><td {CELL}>{html.escape(h['settings'])}</td>"
+                           f"<td {CELL}>{_pct(h['mine'].share(Outcome.DEESCALATED))}</td>"
+                           f"<td {CELL}>{_pct(h['reference'].share(Outcome.DEESCALATED))}</td></tr>"
                            for i, h in enumerate(history.value))
+            head = "".join(f"<th {CELL} align='left'>{h}</th>" for h in ("#", "settings", "de-escalated", "reference"))
             solara.HTML(tag="div", unsafe_innerHTML=(
-                "<table class='history' style='font-size:12px;border-collapse:collapse' cellpadding='4'>"
-                "<tr><th>#</th><th align='left'>settings</th><th align='left'>de-escalated</th>"
-                f"<th align='left'>reference</th></tr>{rows}</table>"))
+                f"<table class='history' style='font-size:12px;border-collapse:collapse'><tr>{head}</tr>{rows}</table>"))
             solara.FileDownload(lambda: export.history_csv(history.value), filename="what-ifs.csv",
                                 mime_type="text/csv", children=[download_button("what-ifs (CSV)")])
 
@@ -526,7 +530,7 @@ def RunTab(model: StudentModel, day: int) -> None:
 def InfoTab() -> None:
     """The Info tab: what the model is, who is who, the controls, things to notice and to try, caveats."""
     text = solara.use_memo(info_html, [])
-    solara.HTML(tag="div", unsafe_innerHTML=text, classes=["info"])
+    solara.HTML(tag="div", unsafe_innerHTML=text, classes=["info-tab"])
 
 
 @solara.component
@@ -576,8 +580,8 @@ def Page(title: str) -> None:
                 error.set(f"{err}. The run on screen is unchanged.")
                 return
             error.set("")
+            applied.set(wanted)  # before the model: once the new run shows, no control is marked as pending
             model.set(new)
-            applied.set(wanted)
         force_update()
 
     update_counter.get()  # the one reader: a step re-renders the page once, every panel with it

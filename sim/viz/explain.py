@@ -197,7 +197,7 @@ def ladder_table() -> str:
 def info_html() -> str:
     """The Info tab, as HTML."""
     facts = _list(FACTS)
-    return f"""<div class="info" style="font-size:14px;line-height:1.5;max-width:1000px">
+    return f"""<div class="info-text" style="font-size:14px;line-height:1.5;max-width:1000px">
 <h2>What is it?</h2>
 <p>An agent-based model of the October 2025 crisis between Afghanistan and Pakistan: each actor follows
 simple rules, day by day, and the crisis you see comes out of how those rules meet. Every run is one possible

@@ -344,7 +344,8 @@ def network_svg(model: EscalationModel) -> str:
             below = list(pos).index(node) % 2 == 1
             for k, line in enumerate(lines):
                 y_text = y + r + 13 + 14 * k if below else y - r - 4 - 14 * (len(lines) - 1 - k)
-                labels.fixed(x, y_text, line, 12, "middle", halo=True)
+                half = 0.31 * 12 * len(line)  # half the width text_box allows it: kept inside the figure
+                labels.fixed(min(max(x, half + 2), W - half - 2), y_text, line, 12, "middle", halo=True)
     for k, (text, colour, dash) in enumerate((("hostility", HOSTILITY, None), ("mediation (width: leverage)", MEDIATION,
                                               None), ("dashed: not (yet) active", MEDIATION, "4 3"),
                                               ("alliance / support", ALLIANCE, None))):
