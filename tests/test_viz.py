@@ -434,6 +434,24 @@ def test_compare_says_more_or_less_often_only_when_the_paired_interval_excludes_
     assert whatif.compare(a, a, Outcome.WAR) == "no clear difference" and whatif.paired(a, a, Outcome.WAR) == (0, 0, 0)
 
 
+def test_side_by_side_shows_what_ifs_of_one_seed_with_paired_differences():
+    from sim.viz.components import side_by_side_html
+
+    codes = np.array([Outcome.DEESCALATED.code] * 50 + [Outcome.CONTAINED.code] * 50, np.int8)
+    better = codes.copy()
+    better[50:70] = Outcome.DEESCALATED.code
+    shares = {o.key: (0.5, 0.4, 0.6) for o in Outcome}
+
+    def entry(codes, seed, short):
+        odds = whatif.Odds(100, seed, 0.1, shares, codes)
+        return {"mine": odds, "reference": odds, "settings": short, "short": short, "reference_name": "x"}
+
+    text = side_by_side_html([entry(better, 1, "bold"), entry(codes, 2, "other seed"), entry(codes, 1, "plain")])
+    assert "#1: bold" in text and "#3: plain" in text and "other seed" not in text
+    assert "-20.0 points" in text
+    assert side_by_side_html([entry(codes, 1, "alone")]) == ""
+
+
 def test_what_ifs_take_turns_first_come_first_served_and_say_how_many_are_ahead():
     queue = whatif.FairQueue()
     order, told = [], {}
@@ -560,6 +578,7 @@ def test_reset_applies_the_controls_and_a_bad_seed_is_a_message_on_the_page():
 def test_the_what_if_button_shows_a_busy_state_then_the_odds(monkeypatch):
     monkeypatch.setattr(whatif, "RUNS", 100)
     _, rc = solara.render(Dashboard(StudentModel(seed="2")), handle_error=False)
+    rc.find(v.Tabs).widget.v_model = 1  # the what-if tab (tabs are rendered when opened)
     rc.find(v.Btn, children=["Run 100 runs with these settings"]).widget.click()
     rc.find(v.ProgressLinear).assert_single()
 

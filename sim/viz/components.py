@@ -201,17 +201,30 @@ def ReplayControls(controls: solara.Reactive[dict], applied: dict[str, Any], nam
 
 
 class Runner:
-    """A tab's run: Step, Play and Reset take turns on ``lock``; ``generation`` ends a play loop."""
+    """A tab's run: Step, Play and Reset take turns on ``lock``; ``generation`` ends a play loop;
+    ``redraw`` re-renders every component that reads Mesa's counter, in one pass."""
 
     def __init__(self) -> None:
+        import reacton.core
+
         self.lock = threading.Lock()
         self.generation = 0
+        self.context = reacton.core.get_render_context(required=False)  # made while the page renders
+
+    def redraw(self) -> None:
+        """Mesa's force_update, batched: the three readers of the counter re-render together."""
+        if self.context is None:
+            force_update()
+            return
+        with self.context:
+            force_update()
 
 
 @solara.component
 def Controller(runner: Runner, model: solara.Reactive[StudentModel], playing: solara.Reactive[bool],
-               reset: Callable[[], None], day: int) -> None:
+               reset: Callable[[], None]) -> None:
     """Step (one day), Play / Pause (day after day at the chosen speed) and Reset (a new run from the controls)."""
+    update_counter.get()
     speed = solara.use_reactive(next(iter(SPEEDS)))
 
     def loop() -> None:
@@ -228,7 +241,7 @@ def Controller(runner: Runner, model: solara.Reactive[StudentModel], playing: so
                 if runner.generation != generation or model.value is not current:
                     return
                 current.step()
-            force_update()
+            runner.redraw()
             if current.finished:
                 with runner.lock:
                     if runner.generation == generation:
@@ -242,7 +255,7 @@ def Controller(runner: Runner, model: solara.Reactive[StudentModel], playing: so
         with runner.lock:
             if not model.value.finished:
                 model.value.step()
-        force_update()
+        runner.redraw()
 
     def play_pause() -> None:
         with runner.lock:
@@ -458,6 +471,29 @@ def short_settings(model: StudentModel) -> str:
     return f"{model.chosen.scenario.stem}" + (f", {', '.join(moved)}" if moved else "")
 
 
+def side_by_side_html(history: list[dict[str, Any]]) -> str:
+    """The newest what-if beside up to two earlier ones of the same seed, BehaviorSpace-style: each outcome's
+    share, and each one's paired difference from the newest (the runs share their random numbers)."""
+    first = history[0]["mine"]
+    same = [h for h in history if h["mine"].seed == first.seed and h["mine"].runs == first.runs][:3]
+    if len(same) < 2:
+        return ""
+    head = "".join(f"<th {CELL} align='left'>#{history.index(h) + 1}: {html.escape(h['short'])}</th>" for h in same)
+    rows = []
+    for o in Outcome:
+        cells = "".join(f"<td {CELL}>{_pct(h['mine'].share(o))}</td>" for h in same)
+        rows.append(f"<tr><td {CELL}>{o.label}</td>{cells}</tr>")
+    diffs = []
+    for h in same[1:]:
+        d, lo, hi = whatif.paired(h["mine"], first, Outcome.DEESCALATED)
+        diffs.append(f"<td {CELL}>{100 * d:+.1f} points ({100 * lo:+.1f} to {100 * hi:+.1f})</td>")
+    rows.append(f"<tr><td {CELL}>de-escalated, minus #1 (paired)</td><td {CELL}>\u2014</td>{''.join(diffs)}</tr>")
+    return (f"<table class='side-by-side' style='border-collapse:collapse;font-size:13px'><tr><th {CELL}></th>{head}"
+            f"</tr>{''.join(rows)}</table><div style='font-size:12px'>Side by side: your newest what-if and up to two "
+            f"earlier ones with the same seed ({first.seed}). Run k of each meets the same chances, so each difference "
+            "from #1 is measured run by run.</div>")
+
+
 @solara.component
 def WhatIf(model: StudentModel, history: solara.Reactive[list]) -> None:
     """How often runs with these settings end each way, beside the chosen scenario unchanged (off the UI thread)."""
@@ -494,6 +530,7 @@ def WhatIf(model: StudentModel, history: solara.Reactive[list]) -> None:
                         "end, beside the chosen scenario unchanged.", style={"font-size": "13px"})
     if history.value:
         with solara.Card("Your what-ifs in this tab (newest first)", margin=0):
+            solara.HTML(tag="div", unsafe_innerHTML=side_by_side_html(history.value))
             solara.HTML(tag="div", unsafe_innerHTML=history_svg(history.value), style={"max-width": "640px"})
             rows = "".join(f"<tr><td {CELL}>{i + 1}</td><td {CELL}>{html.escape(h['settings'])}</td>"
                            f"<td {CELL}>{_pct(h['mine'].share(Outcome.DEESCALATED))}</td>"
@@ -540,7 +577,7 @@ def Dashboard(model: StudentModel, day: int = 0, pending: list[str] | None = Non
     tab = solara.use_reactive(0)
     with solara.Column(style={"padding": "0 12px", "width": "100%"}, gap="6px"):
         Header(model, day, pending or [], error)
-        with solara.lab.Tabs(value=tab):
+        with solara.lab.Tabs(value=tab, lazy=True):  # only the open tab is rendered (and re-rendered by a step)
             with solara.lab.Tab("Run"):
                 RunTab(model, day)
             with solara.lab.Tab("What-if and compare"):
@@ -582,27 +619,36 @@ def Page(title: str) -> None:
             error.set("")
             applied.set(wanted)  # before the model: once the new run shows, no control is marked as pending
             model.set(new)
-        force_update()
+        runner.redraw()
 
-    update_counter.get()  # the one reader: a step re-renders the page once, every panel with it
     solara.Title(title)
     with solara.AppBar():
         solara.AppBarTitle(title)
         solara.lab.ThemeToggle()
     with solara.Sidebar(), solara.Column(gap="6px"):
         with solara.Card("Run", margin=0):
-            Controller(runner, model, playing, reset, model.value.day)
+            Controller(runner, model, playing, reset)
         with solara.Card("Settings (take effect on Reset)", margin=0):
             if first.get("replay"):
                 ReplayControls(controls, applied.value, replay_names)
             else:
                 LiveControls(controls, applied.value)
         with solara.Card("Information", margin=0):
-            StepCounter(model.value, model.value.day)
-    Dashboard(model.value, model.value.day, changed_controls(controls.value, applied.value), error.value)
+            StepCounter(model.value)
+    LiveDashboard(model.value, changed_controls(controls.value, applied.value), error.value)
 
 
 @solara.component
-def StepCounter(model: StudentModel, day: int) -> None:
+def StepCounter(model: StudentModel) -> None:
     """Mesa's step counter, as in SolaraViz: the days simulated so far."""
-    solara.Text(f"Step: {day}", classes=["step-counter"])
+    update_counter.get()
+    solara.Text(f"Step: {model.day}", classes=["step-counter"])
+
+
+@solara.component
+def LiveDashboard(model: StudentModel, pending: list[str], error: str) -> None:
+    """The main area, re-rendered by every step (through Mesa's update counter)."""
+    update_counter.get()
+    Dashboard(model, model.day, pending, error)
+
+
