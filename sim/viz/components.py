@@ -135,6 +135,7 @@ def FactorSlider(name: str, controls: solara.Reactive[dict], applied: dict[str, 
     mark = " \u25cf changed: press Reset" if pending else ""
     solara.Text(f"{FACTORS[name].label}: \u00d7{factor:.2f}{mark}", classes=["control-value"],
                 style={"font-weight": "bold", "font-size": "13px", "color": "#b35900" if pending else None})
+    solara.Text(FACTORS[name].meaning, style={"font-size": "12px", "line-height": "1.3"})
     solara.SliderFloat("", value=factor, min=0.0, max=FACTOR_MAX, step=0.05, disabled=disabled,
                        on_value=lambda v: controls.set({**controls.value, name: round(float(v), 2)}),
                        thumb_label=False)

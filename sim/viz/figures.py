@@ -125,7 +125,6 @@ class Labeller:
 
     def __init__(self, svg: Svg, width: float = W, height: float = MAP_H) -> None:
         self.svg, self.boxes, self.width, self.height = svg, [], width, height
-        self.left_out: list[str] = []
 
     def block(self, box: tuple[float, float, float, float]) -> None:
         self.boxes.append(box)
@@ -143,7 +142,6 @@ class Labeller:
                 self.svg.text(x + dx, y + dy, text, size, anchor, halo=True, **style)
                 self.block(box)
                 return True
-        self.left_out.append(text)
         return False
 
 
