@@ -63,13 +63,18 @@ class FairQueue:
         ticket = object()
         with self._cond:
             self._line.append(ticket)
-            told = -1
-            while self._line[0] is not ticket:
+        told = -1
+        while True:
+            with self._cond:
                 ahead = self._line.index(ticket)
-                if on_wait is not None and ahead != told:
-                    on_wait(ahead)
-                    told = ahead
-                self._cond.wait(0.5)
+                if ahead and ahead == told:
+                    self._cond.wait(0.5)
+                    ahead = self._line.index(ticket)
+            if ahead == 0:
+                break
+            if on_wait is not None and ahead != told:
+                on_wait(ahead)  # outside the lock: it redraws a page, and the line must keep moving meanwhile
+            told = ahead
         try:
             yield
         finally:
