@@ -201,6 +201,15 @@ def test_a_student_steps_changes_controls_and_gets_the_odds(tmp_path):
         differences = [float(x) for x in re.findall(r"([+-]\d+\.\d) points", odds)]
         assert any(d != 0 for d in differences), odds  # the sliders moved the calibrated what-if
         page.locator("svg.history").wait_for()
+        retaliation.focus()
+        retaliation.press("Home")  # a second what-if on the same seed: the two side by side, paired
+        page.get_by_text(re.compile(r"^Retaliation: \u00d70\.00")).wait_for()
+        page.get_by_role("button", name="Reset", exact=True).click()
+        page.get_by_text(re.compile(r"retaliation \u00d70: Pakistan 0\.00")).wait_for(timeout=15_000)
+        page.get_by_role("button", name=re.compile(r"^Run 2,000 runs")).click()
+        page.locator("table.side-by-side").wait_for(timeout=180_000)
+        assert "de-escalated, minus #1 (paired)" in page.locator("table.side-by-side").inner_text()
+        assert page.locator("table.history tr").count() == 3  # a header and two what-ifs
         screenshots(page, "what-if")
 
         # The Info tab, in light and dark themes.

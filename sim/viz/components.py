@@ -476,10 +476,11 @@ def side_by_side_html(history: list[dict[str, Any]]) -> str:
     """The newest what-if beside up to two earlier ones of the same seed, BehaviorSpace-style: each outcome's
     share, and each one's paired difference from the newest (the runs share their random numbers)."""
     first = history[0]["mine"]
-    same = [h for h in history if h["mine"].seed == first.seed and h["mine"].runs == first.runs][:3]
+    same = [(i, h) for i, h in enumerate(history) if h["mine"].seed == first.seed and h["mine"].runs == first.runs][:3]
     if len(same) < 2:
         return ""
-    head = "".join(f"<th {CELL} align='left'>#{history.index(h) + 1}: {html.escape(h['short'])}</th>" for h in same)
+    head = "".join(f"<th {CELL} align='left'>#{i + 1}: {html.escape(h['short'])}</th>" for i, h in same)
+    same = [h for _, h in same]
     rows = []
     for o in Outcome:
         cells = "".join(f"<td {CELL}>{_pct(h['mine'].share(o))}</td>" for h in same)
