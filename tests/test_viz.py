@@ -124,7 +124,8 @@ def test_a_value_beyond_the_limit_is_held_there_and_every_other_setting_kept():
     assert p["ttp.attack_rate"] == pytest.approx(2 * base["ttp.attack_rate"])
     assert "china" not in model.scenario.mediators
     assert len(model.notes) == 1 and "held at the limit" in model.notes[0]
-    assert "Officials and elders of both sides's leverage over Pakistan 4 \u2192 1" in model.notes[0]
+    asked = 4 * base["mediators.bilateral.leverage.pakistan"]
+    assert f"Officials and elders of both sides's leverage over Pakistan {asked:.3g} \u2192 1" in model.notes[0]
 
 
 @pytest.mark.parametrize(("factor", "expected"), [(4.0, 4.0), (0.5, 0.5), (0.0, 0.01)])
