@@ -2,12 +2,14 @@
 
 Starts the app (as ``escalation viz`` does) on 127.0.0.1, opens N tabs in one headless Debian
 Chromium, and measures: page load; one tab stepping alone; all N tabs stepping at once (click
-Step, wait until Mesa's "Step: k" shows); all N tabs asking for the what-if odds at once, each
-with its own seed (three rounds); the CPU used by the server and by the browser per step; and
-the server's memory (RSS) before, during and after. Every loop is bounded (tabs <= 40,
-steps <= 50) and the whole run stops itself after --timeout seconds. Only 127.0.0.1 is used.
+Step, wait until the page's "Step: k" shows); all N tabs asking for the what-if odds at once, each
+with its own seed (``--what-if-rounds`` rounds; the server runs them in turn, first come first
+served, and each waiting tab says how many are ahead); the CPU used by the server and by the
+browser per step; and the server's memory (RSS) before, during and after. Every loop is bounded
+(tabs <= 40, steps <= 50) and the whole run stops itself after --timeout seconds. Only 127.0.0.1
+is used.
 
-    .venv/bin/python experiments/viz_load.py                   # 20 tabs x 10 steps
+    .venv/bin/python experiments/viz_load.py                   # 30 tabs x 10 steps
     .venv/bin/python experiments/viz_load.py --tabs 5 --steps 5 --json
 
 Chromium draws all N pages on the same 2 cores as the server, so the step times include the
@@ -68,7 +70,7 @@ async def open_tab(browser, url: str) -> tuple[object, float, set[str]]:
     page.on("request", lambda r: hosts.add(re.sub(r"^\w+://([^/:]+).*$", r"\1", r.url)))
     started = time.perf_counter()
     await page.goto(url, timeout=120_000)
-    await page.get_by_text(re.compile(r"^(Step: 0|Time: 0\.0)$")).wait_for(timeout=120_000)
+    await page.get_by_text(re.compile(r"^Step: 0$")).wait_for(timeout=120_000)
     return page, time.perf_counter() - started, hosts
 
 
@@ -77,26 +79,37 @@ async def step_tab(page, steps: int, start: int) -> list[float]:
     for k in range(start + 1, start + steps + 1):
         started = time.perf_counter()
         await page.get_by_role("button", name="Step", exact=True).click()
-        await page.get_by_text(re.compile(rf"^(Step: {k}|Time: {k}\.0)$")).wait_for(timeout=120_000)
+        await page.get_by_text(re.compile(rf"^Step: {k}$")).wait_for(timeout=120_000)
         times.append(time.perf_counter() - started)
     return times
 
 
-async def what_if(page, seed: int) -> float:
+async def what_if(page, seed: int, waits: list[int]) -> float:
     """Ask for the odds with a seed no other tab uses (the server would recall a repeated question)."""
     field = page.get_by_label(re.compile(r"^Seed"))
     await field.fill(str(seed))
-    await field.press("Enter")
     await page.get_by_role("button", name="Reset", exact=True).click()
     await page.get_by_text(re.compile(rf"seed {seed};")).wait_for(timeout=60_000)
+    await page.get_by_role("tab", name="What-if and compare").click()
     await page.locator("table.odds").wait_for(state="detached", timeout=60_000)
     started = time.perf_counter()
     await page.get_by_role("button", name=re.compile(r"^Run 2,000 runs")).click()
-    await page.locator("table.odds").wait_for(timeout=300_000)
+    most = 0  # the most what-ifs of other tabs this tab was told are ahead of it
+    while not await page.locator("table.odds").count():
+        if time.perf_counter() - started > 900:
+            raise TimeoutError("no odds within 900 s")
+        try:
+            text = await page.locator(".what-if-wait").inner_text(timeout=1_000)
+        except Exception:  # noqa: BLE001 - the line is gone: the odds are coming
+            text = ""
+        found = re.search(r"waiting: (\d+) what-if", text)
+        most = max(most, int(found.group(1)) if found else 0)
+        await asyncio.sleep(0.5)
+    waits.append(most)
     return time.perf_counter() - started
 
 
-async def measure(url: str, pid: int, tabs: int, steps: int) -> dict:
+async def measure(url: str, pid: int, tabs: int, steps: int, rounds: int) -> dict:
     from playwright.async_api import async_playwright
 
     process = psutil.Process(pid)
@@ -125,10 +138,13 @@ async def measure(url: str, pid: int, tabs: int, steps: int) -> dict:
         out["browser_cpu_per_step_ms"] = 1000 * (browser_cpu_seconds() - browser_before) / (tabs * steps)
         out["steps_per_second_all_tabs"] = tabs * steps / wall
         out["rss_after_steps_mib"] = rss_mib(pid)
-        for round_ in (1, 2, 3):  # three times: does memory settle, or grow with every round?
+        for round_ in range(1, rounds + 1):  # several rounds: does memory settle, or grow with every round?
             cpu_before = sum(process.cpu_times()[:2])
-            asked = (what_if(page, 1000 * round_ + i) for i, page in enumerate(pages))
+            waits: list[int] = []
+            asked = (what_if(page, 1000 * round_ + i, waits) for i, page in enumerate(pages))
             out[f"what_if_all_tabs_round{round_}_s"] = summary(await asyncio.gather(*asked))
+            out[f"what_if_round{round_}_tabs_told_they_wait"] = sum(1 for w in waits if w > 0)
+            out[f"what_if_round{round_}_most_ahead"] = max(waits, default=0)
             out[f"server_cpu_per_what_if_round{round_}_s"] = (sum(process.cpu_times()[:2]) - cpu_before) / tabs
             out[f"rss_after_what_if_round{round_}_mib"] = rss_mib(pid)
         out["load_average_after"] = os.getloadavg()[0]
@@ -139,15 +155,16 @@ async def measure(url: str, pid: int, tabs: int, steps: int) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--tabs", type=int, default=20, help=f"browser tabs (1-{MAX_TABS}, default 20)")
+    parser.add_argument("--tabs", type=int, default=30, help=f"browser tabs (1-{MAX_TABS}, default 30)")
     parser.add_argument("--steps", type=int, default=10, help=f"steps per tab (1-{MAX_STEPS}, default 10)")
-    parser.add_argument("--timeout", type=float, default=900, help="stop after this many seconds (default 900)")
+    parser.add_argument("--what-if-rounds", type=int, default=2, help="rounds of what-ifs from every tab (0-3, default 2)")
+    parser.add_argument("--timeout", type=float, default=1800, help="stop after this many seconds (default 1800)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args(argv)
-    if not (1 <= args.tabs <= MAX_TABS and 1 <= args.steps <= MAX_STEPS):
-        parser.error(f"--tabs must be 1-{MAX_TABS} and --steps 1-{MAX_STEPS}")
+    if not (1 <= args.tabs <= MAX_TABS and 1 <= args.steps <= MAX_STEPS and 0 <= args.what_if_rounds <= 3):
+        parser.error(f"--tabs must be 1-{MAX_TABS}, --steps 1-{MAX_STEPS} and --what-if-rounds 0-3")
     with solara_server(APP, env=SERVER_ENV, host="127.0.0.1") as server:
-        out = asyncio.run(asyncio.wait_for(measure(server.url, server.pid, args.tabs, args.steps), args.timeout))
+        out = asyncio.run(asyncio.wait_for(measure(server.url, server.pid, args.tabs, args.steps, args.what_if_rounds), args.timeout))
     out["cpus"] = psutil.cpu_count()
     if args.json:
         print(json.dumps(out, indent=2))

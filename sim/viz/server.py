@@ -92,14 +92,9 @@ def check_inputs(scenario: str | os.PathLike[str] | None, host: str, port: int,
     if scenario is not None:
         load_scenario(scenario)
     if replay is not None:
-        from ..batch.replay import batch_scenarios, load_run
+        from .student import load_replay
 
-        names = batch_scenarios(replay)
-        if len(names) > 1:
-            raise UsageError(f"--replay {replay}: the batch holds several scenarios ({', '.join(names)}) and the "
-                             "browser app replays batches of one; `escalation replay DIR --run K --scenario NAME` "
-                             "prints any run")
-        load_run(replay, run or 0)
+        load_replay(replay, run or 0)  # a batch of several scenarios: its first; the page offers the others
     if not 0 < port < 65536:
         raise UsageError(f"port {port} is not between 1 and 65535")
     try:

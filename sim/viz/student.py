@@ -1,33 +1,43 @@
 """The model behind the browser page: one run (R = 1) of a scenario, built from the page's controls.
 
-Mesa's SolaraViz re-creates the model class with the controls as keyword arguments on every
-Reset, so ``StudentModel`` takes them as keywords, turns them into a validated ``Scenario``
-and hands it to ``EscalationModel.__init__``: the page runs exactly the rules of the CLI and
-the batches, never a copy of them.
+``StudentModel`` takes the controls as keywords, turns them into a validated ``Scenario`` and
+hands it to ``EscalationModel.__init__``: the page runs exactly the rules of the CLI and the
+batches, never a copy of them.
 
-Every control starts at "as in the scenario file", so picking a what-if scenario keeps what
-it changes: numeric controls are multipliers of the scenario's values (1 = unchanged), a
-mediator's checkbox can only remove it, a pact's checkbox can only invoke it.
+The numeric controls are multipliers of the chosen scenario's values (x1 = as in its file), so
+a what-if scenario keeps what it changes; every slider runs from x0 to x4, so x1 sits at the
+same place on each. The checkboxes say who mediates and whether a pact is invoked, and start at
+what the chosen scenario says (``scenario_defaults``).
 
-A bad value typed into a control never raises: the model falls back to a safe setting and
-lists what it did in ``notes``, which the page shows.
+Bad input never raises: a value the model cannot take is held at the nearest value it can
+(never discarded with the others), a text that is no number becomes a safe value, and
+``notes`` says what was done, in words the page shows.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
+import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import mesa
+import numpy as np
 
 from ..errors import UsageError
 from ..events import display_name
 from ..model import EscalationModel
-from ..parameters import PARTIES, STATE_SPECS
-from ..scenario import Scenario, ScenarioError, load_scenario, scenario_from_dict, shipped_dir
+from ..parameters import PARTIES
+from ..scenario import (
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    parameter_specs,
+    scenario_from_dict,
+    shipped_dir,
+)
 
 SCENARIO_DIR = shipped_dir()  # package data: the same in a checkout and an installed wheel
 DEFAULT_FILE = SCENARIO_DIR / "october_2025.toml"
@@ -40,17 +50,40 @@ ENV_RUN = "ESCALATION_VIZ_RUN"
 MAX_SEED = 2**32 - 1
 KEEP = "keep_"  # keyword prefix of a mediator's checkbox
 PACT = "pact_"  # keyword prefix of a defence pact's checkbox
+FACTOR_MAX = 4.0  # every multiplier slider runs from x0 to x4
 
-#: Multiplier controls: keyword -> (label, max); all start at 1 = as in the scenario.
-FACTORS: dict[str, tuple[str, float]] = {
-    "retaliation": ("Retaliation (\u00d7 scenario)", 4.0),
-    "ttp_rate": ("TTP attacks (\u00d7 scenario)", 4.0),
-    "india": ("India factor (\u00d7 scenario)", 5.0),
-    "leverage": ("Leverage (\u00d7 scenario)", 2.0),
-    "randomness": ("Randomness of choices (\u00d7 scenario)", 20.0),
+
+@dataclass(frozen=True)
+class Factor:
+    """A multiplier control: its words, and the parameters it multiplies."""
+
+    label: str
+    meaning: str
+    unit: str  # the unit of the parameters it multiplies
+
+    def keys(self, scenario: Scenario, name: str) -> list[str]:
+        """The flat parameter keys this control multiplies in a scenario."""
+        if name == "retaliation":
+            return [f"{p}.retaliation_propensity" for p in PARTIES]
+        if name == "ttp_rate":
+            return ["ttp.attack_rate"]
+        if name == "india":
+            return ["india.threat_factor"]
+        if name == "leverage":
+            return [f"mediators.{m}.leverage.{p}" for m in scenario.mediators for p in PARTIES]
+        return [f"{p}.decision_noise" for p in PARTIES]
+
+
+FACTORS: dict[str, Factor] = {
+    "retaliation": Factor("Retaliation", "how readily both states hit back", "chance a day per unit of pressure"),
+    "ttp_rate": Factor("TTP attacks", "how often the TTP attacks Pakistan", "attacks a day"),
+    "india": Factor("India factor", "how much India's ties with Kabul add to Pakistan's sense of threat",
+                    "pressure per unit of ties"),
+    "leverage": Factor("Mediators' leverage", "how much each side listens to the mediators",
+                       "0 = none, 1 = full influence"),
+    "randomness": Factor("Randomness of choices", "how far choices stray from what the situation dictates",
+                         "decision noise"),
 }
-NOISE_FLOOR = STATE_SPECS["decision_noise"].low  # what a randomness factor of 0 gives
-NOISE_CEILING = STATE_SPECS["decision_noise"].high  # and what a large factor is held to
 
 
 def served_scenario() -> Path:
@@ -68,15 +101,59 @@ def scenario_choices(served: Path | None = None) -> dict[str, Path]:
 
 
 def label_of(path: Path, choices: dict[str, Path]) -> str:
+    """The picker's label of a scenario file."""
     return next(label for label, p in choices.items() if p == path)
 
 
 def parse_seed(text: Any) -> int:
-    """A seed typed by a student: a whole number in [0, 2**32 - 1], else UsageError."""
-    value = str(text).strip().replace(",", "").replace("_", "")
-    if not value.isdigit() or int(value) > MAX_SEED:
-        raise UsageError(f"Seed {str(text)!r} is not a whole number from 0 to {MAX_SEED:,}")
-    return int(value)
+    """A seed typed by a student: a whole number in [0, 2**32 - 1], else UsageError.
+
+    Digits of any script count ("٤٢" is 42); superscripts and circled numbers do not.
+    """
+    value = str(text).strip().replace(",", "").replace("_", "").replace(" ", "")
+    if not value.isdecimal():
+        raise UsageError(f"Seed {str(text)[:40]!r} is not a whole number from 0 to {MAX_SEED:,}")
+    number = int(value)
+    if number > MAX_SEED:
+        raise UsageError(f"Seed {str(text)[:40]!r} is larger than {MAX_SEED:,}")
+    return number
+
+
+def parse_factor(name: str, value: Any) -> tuple[float, str | None]:
+    """A multiplier from a control: clamped to [0, 4]; a value that is no number becomes 1 (with a note)."""
+    label = FACTORS[name].label
+    try:
+        number = float(str(value).strip()) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        return 1.0, f"{label}: {str(value)[:40]!r} is not a number; the run uses \u00d71 (as in the scenario)."
+    if math.isnan(number):
+        return 1.0, f"{label}: not a number; the run uses \u00d71 (as in the scenario)."
+    if not 0 <= number <= FACTOR_MAX:
+        held = min(max(number, 0.0), FACTOR_MAX)
+        return held, f"{label}: \u00d7{number:g} is outside \u00d70 to \u00d7{FACTOR_MAX:g}; it is held at \u00d7{held:g}."
+    return number, None
+
+
+def scenario_defaults(path: Path) -> dict[str, bool]:
+    """The checkboxes' values for a scenario: who may mediate, which pacts are invoked."""
+    table = load_scenario(path).table.get("mediators", {})
+    out = {}
+    for name, med in table.items():
+        out[KEEP + name] = bool(med.get("present", True))
+        if med.get("pact_with"):
+            out[PACT + name] = bool(med.get("pact_invoked", False))
+    return out
+
+
+def mediator_labels(path: Path) -> dict[str, str]:
+    """Checkbox keyword -> its label, for a scenario's mediators and pacts."""
+    labels = {}
+    for name, med in load_scenario(path).table.get("mediators", {}).items():
+        label = med.get("label") or display_name(name)
+        labels[KEEP + name] = f"{label} may mediate"
+        if med.get("pact_with"):
+            labels[PACT + name] = f"{label}'s defence pact with {display_name(med['pact_with'])} invoked"
+    return labels
 
 
 @dataclass
@@ -85,150 +162,168 @@ class Settings:
 
     scenario: Path
     seed: int = 0
-    retaliation: float = 1.0
-    ttp_rate: float = 1.0
-    india: float = 1.0
-    leverage: float = 1.0
-    randomness: float = 1.0
-    removed: tuple[str, ...] = ()
-    pacts: tuple[str, ...] = ()
+    factors: dict[str, float] = field(default_factory=lambda: dict.fromkeys(FACTORS, 1.0))
+    flags: dict[str, bool] = field(default_factory=dict)  # keep_X / pact_X; absent = as in the scenario
 
-    def build(self) -> Scenario:
-        """The scenario file with these settings applied (ScenarioError when a value is not allowed)."""
-        base = load_scenario(self.scenario)
+    def base(self) -> Scenario:
+        """The chosen scenario, unchanged."""
+        return load_scenario(self.scenario)
+
+    def with_flags(self, notes: list[str]) -> Scenario:
+        """The chosen scenario with the checkboxes applied (a flag the scenario cannot take is noted and left out)."""
+        base = self.base()
         table = copy.deepcopy(base.table)
         mediators = table.get("mediators", {})
-        for name in self.removed:
-            if name in mediators:
-                mediators[name]["present"] = False
-        for name in self.pacts:
-            if name in mediators:
-                mediators[name]["pact_invoked"] = True
+        for key, value in self.flags.items():
+            name = key.removeprefix(KEEP).removeprefix(PACT)
+            if name not in mediators:
+                continue
+            if key.startswith(KEEP):
+                mediators[name]["present"] = bool(value)
+            elif "pact_with" in mediators[name]:
+                mediators[name]["pact_invoked"] = bool(value)
+        removed = [n for n, m in mediators.items() if not m.get("present", True)]
         engaged = table.get("initial", {}).get("mediators_engaged")
         if engaged:
-            table["initial"]["mediators_engaged"] = [m for m in engaged if m not in self.removed]
-        scenario = scenario_from_dict(table, base.source)
+            table["initial"]["mediators_engaged"] = [m for m in engaged if m not in removed]
+        try:
+            return scenario_from_dict(table, base.source, base.posterior_digest)
+        except ScenarioError as err:
+            notes.append(f"The mediators ticked cannot be combined ({err}); the run keeps those of {base.name}.")
+            return base
+
+    def build(self, notes: list[str]) -> tuple[Scenario, dict[str, float]]:
+        """The scenario with these settings applied, and the multiplier of every key a control changed.
+
+        A value outside what the model allows is held at the nearest allowed one, with a note.
+        """
+        scenario = self.with_flags(notes)
         p = scenario.params
-        changes: dict[str, float] = {"ttp.attack_rate": p["ttp.attack_rate"] * self.ttp_rate,
-                                     "india.threat_factor": p["india.threat_factor"] * self.india}
-        for party in PARTIES:
-            changes[f"{party}.retaliation_propensity"] = p[f"{party}.retaliation_propensity"] * self.retaliation
-            changes[f"{party}.decision_noise"] = min(NOISE_CEILING,
-                                                     max(NOISE_FLOOR, p[f"{party}.decision_noise"] * self.randomness))
-            for name in scenario.mediators:
-                key = f"mediators.{name}.leverage.{party}"
-                changes[key] = min(1.0, p[key] * self.leverage)
-        return scenario.with_params(**changes)
+        specs = parameter_specs(scenario.mediators, scenario.sites)
+        changes: dict[str, float] = {}
+        scale: dict[str, float] = {}
+        for name, factor in self.factors.items():
+            if factor == 1.0:
+                continue
+            held = []
+            for key in FACTORS[name].keys(scenario, name):
+                scale[key] = factor
+                spec = specs[key]
+                value = p[key] * factor
+                low = spec.low if spec.low is not None else -math.inf
+                high = spec.high if spec.high is not None else math.inf
+                if not low <= value <= high:
+                    limit = high if value > high else low
+                    held.append(f"{_key_words(key, scenario)} {value:.3g} \u2192 {limit:g}")
+                    value = limit
+                changes[key] = value
+            if held:
+                notes.append(f"{FACTORS[name].label} \u00d7{factor:g} asks for more than the model allows; held at "
+                             f"the limit: {'; '.join(held)}. Every other setting is used as set.")
+        return scenario.with_params(**changes), scale
 
 
-def control_specs(served: Path | None = None) -> dict[str, Any]:
-    """SolaraViz ``model_params``: the controls of a live run, with readable labels and units."""
-    served = served or served_scenario()
-    scenario = load_scenario(served)
-    choices = scenario_choices(served)
-    specs: dict[str, Any] = {
-        "scenario_file": {"type": "Select", "label": "Scenario (then press Reset)",
-                          "value": label_of(served, choices), "values": list(choices)},
-        "seed": {"type": "InputText", "label": f"Seed (a whole number, 0 to {MAX_SEED:,})", "value": "0"},
-    }
-    for key, (label, high) in FACTORS.items():
-        specs[key] = {"type": "SliderFloat", "label": label, "value": 1.0, "min": 0.0, "max": high, "step": 0.05}
-    for name, table in scenario.table.get("mediators", {}).items():
-        label = table.get("label") or display_name(name)
-        specs[KEEP + name] = {"type": "Checkbox", "label": f"{label} may mediate", "value": True}
-        if table.get("pact_with"):
-            ally = display_name(table["pact_with"])
-            specs[PACT + name] = {"type": "Checkbox", "label": f"{label}'s defence pact with {ally} invoked",
-                                  "value": bool(table.get("pact_invoked", False))}
-    return specs
+def _key_words(key: str, scenario: Scenario) -> str:
+    """A parameter key in words: "Afghanistan's retaliation propensity", "Qatar's leverage over Pakistan"."""
+    parts = key.split(".")
+    if parts[0] == "mediators":
+        return f"{display_name(parts[1], scenario)}'s leverage over {display_name(parts[3], scenario)}"
+    return f"{display_name(parts[0], scenario)}'s {parts[-1].replace('_', ' ')}"
 
 
-def replay_specs(directory: str, run: int) -> dict[str, Any]:
-    """SolaraViz ``model_params`` when replaying a batch: the batch is fixed, the run can be changed."""
-    return {"replay": directory,
-            "run": {"type": "InputText", "label": "Run of the batch to replay (then press Reset)", "value": str(run)}}
+@dataclass(frozen=True)
+class Replay:
+    """A run of a stored batch, as the page shows it: its inputs and what the batch stored of it."""
+
+    directory: str
+    run: int
+    scenario_name: str
+    scenario: Scenario
+    seed: int
+    run_indices: np.ndarray
+    lane_params: dict[str, float]
+    stored: dict[str, Any]
+    batch_runs: int
+    scenarios: tuple[str, ...]
 
 
-def default_kwargs(specs: dict[str, Any]) -> dict[str, Any]:
-    """The keyword arguments SolaraViz passes before any control is touched."""
-    return {k: (v["value"] if isinstance(v, dict) else v) for k, v in specs.items()}
+def load_replay(directory: str | os.PathLike[str], run: Any, scenario: str | None = None) -> Replay:
+    """Run ``run`` of the batch in ``directory`` (UsageError, one line, when it cannot be replayed)."""
+    from ..batch.replay import batch_scenarios, load_run, stored_row
+    from ..batch.store import StoreError
+
+    text = str(run).strip()
+    if not text.isdecimal():
+        raise UsageError(f"Run {text[:40]!r} is not a whole number from 0 up")
+    number = int(text)
+    try:
+        names = tuple(batch_scenarios(directory))
+        name = scenario or names[0]
+        stored_scenario, seed, run_indices, params = load_run(directory, number, name)
+        row = stored_row(directory, number, name)
+        from ..batch.store import BatchStore
+
+        total = BatchStore(Path(directory)).stored_rows(name)
+    except (UsageError, ScenarioError, StoreError, OSError, ValueError) as err:
+        raise UsageError(f"Cannot replay run {number}: {err}") from None
+    return Replay(str(directory), number, name, stored_scenario, seed, run_indices, params, row, total, names)
 
 
-class PageModel(mesa.Model):
-    """What SolaraViz steps and re-creates on Reset: a holder of one ``StudentModel`` (``student``).
+@dataclass(frozen=True)
+class WhatIfRequest:
+    """What a what-if batch runs: these settings and the chosen scenario unchanged, on the same seed
+    (common random numbers), with the multiplier of every key a control changed (applied to each
+    run's draw when the scenario has a posterior)."""
 
-    Why not the StudentModel itself: Mesa 3.5's SolaraViz reads ``model.scenario`` as its own
-    ``mesa.experimental.scenarios.Scenario`` (to split the controls and rebuild the model on
-    Reset, passing ``scenario=`` a new one), while an ``EscalationModel``'s ``scenario`` is this
-    project's. This model keeps Mesa's, takes the controls as keywords (the picker is
-    ``scenario_file``, so that Mesa's ``scenario=`` cannot overwrite it) and hands them on.
-    """
-
-    def __init__(self, scenario_file: str | None = None, scenario: Any = None, **kwargs: Any) -> None:
-        # (the controls come as **kwargs: Mesa 3.3's SolaraViz accepts a catch-all by that name only)
-        super().__init__(**({} if scenario is None else {"scenario": scenario}))  # Mesa 3.3 takes no scenario=
-        self.student = StudentModel(scenario=scenario_file, **kwargs)
-        self.running = self.student.running
-
-    def step(self) -> None:
-        """One day of the student's run."""
-        self.student.step()
-        self.running = self.student.running
+    scenario: Scenario
+    reference: Scenario
+    seed: int
+    scale: dict[str, float]
+    description: str
 
 
 class StudentModel(EscalationModel):
     """One run of a scenario, day by day, built from the browser's controls (never raises on bad input).
 
     ``notes`` lists what was wrong with the controls and what the model did instead;
-    ``settings`` describes the run in words; ``odds_scenario`` and ``seed_value`` are what a
-    what-if batch with the same settings must run.
+    ``settings`` describes the run in words; ``request`` is what a what-if batch with the same
+    settings runs; ``replay`` is the stored batch run shown, if any.
     """
 
-    def __init__(self, scenario: str | None = None, seed: Any = "0", retaliation: float = 1.0,
-                 ttp_rate: float = 1.0, india: float = 1.0, leverage: float = 1.0, randomness: float = 1.0,
-                 replay: str | None = None, run: Any = "0", **kwargs: bool) -> None:
+    def __init__(self, scenario: str | None = None, seed: Any = "0", retaliation: Any = 1.0,
+                 ttp_rate: Any = 1.0, india: Any = 1.0, leverage: Any = 1.0, randomness: Any = 1.0,
+                 replay: Replay | None = None, **flags: bool) -> None:
         self.notes: list[str] = []
-        factors = {"retaliation": retaliation, "ttp_rate": ttp_rate, "india": india, "leverage": leverage,
-                   "randomness": randomness}
-        try:
-            self._build(scenario, seed, factors, replay, run, kwargs)
-        finally:
-            # All agents exist: let the model be freed with its tab (Mesa 3.3; 3.5 has no Agent._ids).
-            getattr(mesa.Agent, "_ids", {}).pop(self, None)
+        self.replay = replay
+        if replay is not None:
+            self._init_replay(replay)
+            return
+        settings = self._settings(scenario, seed, {"retaliation": retaliation, "ttp_rate": ttp_rate,
+                                                   "india": india, "leverage": leverage,
+                                                   "randomness": randomness}, flags)
+        built, scale = settings.build(self.notes)
+        super().__init__(built, seed=settings.seed, lanes=1)
+        self.chosen = settings
+        self.settings = describe(built, settings)
+        self.request = WhatIfRequest(built, settings.base(), settings.seed, scale, self.settings)
 
-    def _build(self, scenario: str | None, seed: Any, factors: dict[str, Any], replay: str | None, run: Any,
-               kwargs: dict[str, bool]) -> None:
-        """Initialise the EscalationModel from a replayed batch run, or else from the controls."""
-        if replay:
-            built = self._replay(replay, run)
-            if built is not None:
-                scenario_obj, seed_value, run_indices, lane_params = built
-                super().__init__(scenario_obj, seed=seed_value, run_indices=run_indices, lane_params=lane_params)
-                self.odds_scenario = scenario_obj.with_params(**lane_params) if lane_params else scenario_obj
-                self.replay = (str(replay), int(run_indices[0]))
-                self.settings = (f"Replay of run {int(run_indices[0])} of the batch in {replay} "
-                                 f"(scenario {scenario_obj.name}, seed {seed_value})")
-                return
-            scenario = None  # could not replay: a live run of the served scenario instead
-        self.replay = None
-        settings = self._settings(scenario, seed, factors, kwargs)
-        try:
-            built_scenario = settings.build()
-        except (ScenarioError, UsageError) as err:
-            self.notes.append(f"{err}. The run uses {settings.scenario.name} as it is in its file.")
-            settings = Settings(settings.scenario, settings.seed)
-            built_scenario = settings.build()
-        super().__init__(built_scenario, seed=settings.seed, lanes=1)
-        self.odds_scenario = built_scenario
-        self.settings = describe(built_scenario, settings)
+    def _init_replay(self, replay: Replay) -> None:
+        super().__init__(replay.scenario, seed=replay.seed, run_indices=replay.run_indices,
+                         lane_params=replay.lane_params)
+        pinned = dataclasses.replace(replay.scenario.with_params(**replay.lane_params),
+                                     pinned=frozenset(replay.lane_params)) if replay.lane_params else replay.scenario
+        self.chosen = None
+        self.settings = (f"Replay of run {replay.run} of the batch in {replay.directory} "
+                         f"(scenario {replay.scenario_name}, seed {replay.seed})")
+        self.request = WhatIfRequest(pinned, replay.scenario, replay.seed, {}, self.settings)
 
-    def _settings(self, scenario: str | None, seed: Any, controls: dict[str, Any], flags: dict[str, bool]) -> Settings:
+    def _settings(self, scenario: str | None, seed: Any, controls: dict[str, Any], flags: dict[str, Any]) -> Settings:
         """Read the controls; anything unusable becomes a note and a safe value."""
         served = served_scenario()
         choices = scenario_choices(served)
         path = choices.get(scenario, served) if scenario else served
         if scenario and scenario not in choices:
-            self.notes.append(f"Unknown scenario {scenario!r}; the run uses {path.name}.")
+            self.notes.append(f"Unknown scenario {str(scenario)[:60]!r}; the run uses {path.name}.")
         try:
             load_scenario(path)
         except ScenarioError as err:
@@ -243,49 +338,36 @@ class StudentModel(EscalationModel):
         if unknown:
             raise TypeError(f"StudentModel got unexpected keyword arguments: {', '.join(unknown)}")
         factors = {}
-        for key, value in controls.items():
-            try:
-                factors[key] = float(value)
-                if not 0 <= factors[key] <= FACTORS[key][1]:
-                    raise ValueError
-            except (TypeError, ValueError):
-                name = FACTORS[key][0].split(" (")[0]
-                self.notes.append(f"{name}: {value!r} is not a number from 0 to "
-                                  f"{FACTORS[key][1]:g}; the run uses 1 (as in the scenario).")
-                factors[key] = 1.0
-        removed = tuple(k.removeprefix(KEEP) for k, v in flags.items() if k.startswith(KEEP) and not v)
-        pacts = tuple(k.removeprefix(PACT) for k, v in flags.items() if k.startswith(PACT) and v)
-        return Settings(path, seed_value, removed=removed, pacts=pacts, **factors)
+        for name, value in controls.items():
+            factors[name], note = parse_factor(name, value)
+            if note:
+                self.notes.append(note)
+        return Settings(path, seed_value, factors, {k: bool(v) for k, v in flags.items()})
 
-    def _replay(self, directory: str, run: Any) -> tuple[Scenario, int, Any, dict[str, float]] | None:
-        """The replayed run's inputs, or None (with a note) when they cannot be read."""
-        from ..batch.replay import load_run
-
-        text = str(run).strip()
-        if not text.isdigit():
-            self.notes.append(f"Run {text!r} is not a whole number >= 0; showing a live run instead.")
-            return None
-        try:
-            return load_run(directory, int(text))
-        except (UsageError, ScenarioError, OSError, ValueError) as err:
-            self.notes.append(f"Cannot replay run {text} of {directory}: {err}. Showing a live run instead.")
-            return None
+    @property
+    def series(self) -> dict[str, list[float]]:
+        """Mesa's DataCollector series of this run: one value per simulated day."""
+        return self.datacollector.model_vars if self.datacollector is not None else {}
 
 
 def describe(scenario: Scenario, settings: Settings) -> str:
     """The settings of a run in words and units, as a student reads them on the page."""
     p = scenario.params
+    f = settings.factors
     mediators = ", ".join(p[f"mediators.{m}.label"] for m in scenario.mediators) or "none"
     pacts = [p[f"mediators.{m}.label"] for m in scenario.mediators if p[f"mediators.{m}.pact_invoked"]]
     parts = [
         f"{settings.scenario.name}, seed {settings.seed}",
-        f"mediators: {mediators}, leverage \u00d7{settings.leverage:g}",
-        "retaliation \u00d7{:g}: Pakistan {:.2f}, Afghanistan {:.2f} per day per unit of pressure".format(
-            settings.retaliation, p["pakistan.retaliation_propensity"], p["afghanistan.retaliation_propensity"]),
-        f"TTP \u00d7{settings.ttp_rate:g}: {p['ttp.attack_rate']:.2f} attacks a day",
-        f"India factor \u00d7{settings.india:g}: {p['india.threat_factor']:.2f}",
+        f"mediators: {mediators}, leverage \u00d7{f['leverage']:g}",
+        "retaliation \u00d7{:g}: Pakistan {:.2f}, Afghanistan {:.2f} a day per unit of pressure".format(
+            f["retaliation"], p["pakistan.retaliation_propensity"], p["afghanistan.retaliation_propensity"]),
+        f"TTP \u00d7{f['ttp_rate']:g}: {p['ttp.attack_rate']:.2f} attacks a day",
+        f"India factor \u00d7{f['india']:g}: {p['india.threat_factor']:.2f}",
         "randomness of choices \u00d7{:g}: decision noise Pakistan {:.2f}, Afghanistan {:.2f}".format(
-            settings.randomness, p["pakistan.decision_noise"], p["afghanistan.decision_noise"]),
+            f["randomness"], p["pakistan.decision_noise"], p["afghanistan.decision_noise"]),
         "defence pact invoked: " + (", ".join(pacts) if pacts else "none"),
     ]
+    if scenario.posterior:
+        parts.append("calibrated: this run uses the posterior medians; the what-if draws each run's values from "
+                     "the posterior and multiplies them by the sliders")
     return "; ".join(parts)
