@@ -17,8 +17,8 @@ the moves accepted) targeting prior x likelihood^beta, the likelihoods of
 both the proposal and the current particle estimated afresh by new runs at every step ("Monte
 Carlo within Metropolis"). Keeping the current estimate instead (pseudo-marginal) would be
 exact but, measured on these episodes (600 particles, 16 runs each), let lucky estimates stick:
-acceptance fell to 7% and only 218 of 600 final particles were distinct. Re-estimating targets
-a slightly wider distribution than the exact posterior, the side to err on. It stops
+acceptance fell to 7% and only 218 of 600 final particles were distinct. Re-estimating keeps the
+moves going at the price of targeting an approximation of the posterior. It stops
 after the generation that reaches beta = 1. The posterior is the final particles, equally
 weighted, and each particle's per-episode log-likelihood is kept beside it so that
 ``escalation validate --leave-one-out`` can remove one episode by importance weighting.
