@@ -32,20 +32,20 @@ from __future__ import annotations
 import json
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from ..batch.engine import WORKER_DIED, WorkerError, worker_count
+from ..batch.engine import WORKER_DIED, WorkerError
 from ..errors import UsageError
 from ..io import atomic_write
 from .abc import reflect
 from .checkpoint import fingerprint
 from .episodes import Episode, fact_matrix
 from .priors import PriorSpace
+from .runner import PooledSimulator
 
 #: Run-index blocks: generation block g, episode e, particle i, replicate r use run
 #: g * GEN_STRIDE + e * EPISODE_STRIDE + i * replicates + r: no two ever share a run.
@@ -77,26 +77,15 @@ def _held(task: _Task) -> np.ndarray:
     return held.reshape(len(held), n, task.replicates).sum(axis=2)
 
 
-class EpisodeLikelihood:
+class EpisodeLikelihood(PooledSimulator):
     """Per-episode log-likelihoods of parameter sets; a context manager keeps the process pool."""
 
     def __init__(self, episodes: list[Episode], space: PriorSpace, seed: int, replicates: int,
                  workers: int | None = None, chunk: int = 128) -> None:
+        super().__init__(workers)
         self.episodes, self.space, self.seed, self.replicates = episodes, space, seed, replicates
-        self.workers = worker_count(workers)
         self.chunk = chunk  # particles per task (chunk x replicates lanes per model)
         self.runs = 0
-        self._pool: ProcessPoolExecutor | None = None
-
-    def __enter__(self) -> EpisodeLikelihood:
-        if self.workers > 1:
-            self._pool = ProcessPoolExecutor(max_workers=self.workers)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown()
-            self._pool = None
 
     def __call__(self, unit: np.ndarray, generation: int) -> np.ndarray:
         """(episodes, particles) log-likelihoods of the particles at unit-box points ``unit``."""

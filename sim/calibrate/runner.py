@@ -35,18 +35,14 @@ def _terms_chunk(task: _TermTask) -> np.ndarray:
     return terms(observe(model, task.targets), task.targets).astype(np.float32)
 
 
-class TargetSimulator:
-    """Per-run terms of a scenario against targets; use as a context manager to keep the pool."""
+class PooledSimulator:
+    """Keeps one process pool (when more than one worker) for as long as it is used as a context manager."""
 
-    def __init__(self, scenario: Scenario, targets: Targets, seed: int, workers: int | None = None,
-                 chunk_size: int = DEFAULT_CHUNK) -> None:
-        targets.check_scenario(scenario)
-        self.scenario, self.targets, self.seed = scenario, targets, seed
+    def __init__(self, workers: int | None) -> None:
         self.workers = worker_count(workers)
-        self.chunk_size = chunk_size
         self._pool: ProcessPoolExecutor | None = None
 
-    def __enter__(self) -> TargetSimulator:
+    def __enter__(self) -> PooledSimulator:
         if self.workers > 1:
             self._pool = ProcessPoolExecutor(max_workers=self.workers)
         return self
@@ -55,6 +51,17 @@ class TargetSimulator:
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
+
+
+class TargetSimulator(PooledSimulator):
+    """Per-run terms of a scenario against targets; use as a context manager to keep the pool."""
+
+    def __init__(self, scenario: Scenario, targets: Targets, seed: int, workers: int | None = None,
+                 chunk_size: int = DEFAULT_CHUNK) -> None:
+        super().__init__(workers)
+        targets.check_scenario(scenario)
+        self.scenario, self.targets, self.seed = scenario, targets, seed
+        self.chunk_size = chunk_size
 
     def terms(self, run_index: np.ndarray, params: dict[str, np.ndarray] | None = None) -> np.ndarray:
         """(terms, runs) array for these runs of the seed with these per-run parameters."""

@@ -39,6 +39,17 @@ DEFAULT_SCENARIO = "october_2025"
 CHECKPOINT = "checkpoint.npz"
 
 
+def _checkpoint_in(folder: Path, resume: bool) -> Path:
+    """The sampler's checkpoint in a calibration's (locked) output folder; an unfinished one is
+    continued only with ``resume``, never silently replaced."""
+    refuse_batch_folder(folder)
+    checkpoint = folder / CHECKPOINT
+    if checkpoint.exists() and not resume:
+        raise UsageError(f"{checkpoint}: an unfinished calibration is here; add --resume to continue it, or "
+                         "delete the file (or choose another --out) to start afresh")
+    return checkpoint
+
+
 @dataclass
 class CalibrationRun:
     calibration: Calibration
@@ -73,11 +84,7 @@ def calibrate_to_files(scenario_path: str | Path | None, targets_path: str | Pat
         raise UsageError(f"{scenario.source}: key 'scenario.name': {scenario.name!r} is too long to name its calibrated "
                          f"scenario {calibrated_name!r} (at most {64 - len('_calibrated')} characters)")
     with output_folder(out) as folder:
-        refuse_batch_folder(folder)
-        checkpoint = folder / CHECKPOINT
-        if checkpoint.exists() and not resume:
-            raise UsageError(f"{checkpoint}: an unfinished calibration is here; add --resume to continue it, or "
-                             "delete the file (or choose another --out) to start afresh")
+        checkpoint = _checkpoint_in(folder, resume)
         result = calibrate(scenario, targets, sims=sims, population=population, seed=seed, workers=workers,
                            progress=progress, keys=keys, replicates=replicates, checkpoint=checkpoint, resume=resume)
         note = (f"{result.sims:,} simulations, seed {seed}, population {population}, targets "
@@ -135,11 +142,7 @@ def calibrate_episodes_to_files(episodes_dir: str | Path | None, out: str | Path
         raise UsageError("--exclude: nothing left to calibrate on")
     space = PriorSpace.from_scenario(main)
     with output_folder(out) as folder:
-        refuse_batch_folder(folder)
-        checkpoint = folder / CHECKPOINT
-        if checkpoint.exists() and not resume:
-            raise UsageError(f"{checkpoint}: an unfinished calibration is here; add --resume to continue it, or "
-                             "delete the file (or choose another --out) to start afresh")
+        checkpoint = _checkpoint_in(folder, resume)
         result = calibrate_joint(episodes, space, population, replicates, seed, moves, workers, checkpoint, progress)
         as_abc = Calibration(space, result.theta, np.full(len(result.theta), 1 / len(result.theta)),
                              np.zeros((len(result.theta), 1)), seed=seed, sims=result.runs, seconds=result.seconds)
