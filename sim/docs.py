@@ -182,7 +182,15 @@ def main(argv: list[str]) -> int:
         return 0
     rest = [a for a in argv if a != "--write"]
     path = Path(rest[0] if rest else "docs/ODD.md")
-    path.write_text(regenerate(path.read_text(encoding="utf-8")), encoding="utf-8")
+    if not path.is_file():
+        print(f"sim.docs: {path}: no such file; --write regenerates the marked sections of an existing ODD",
+              file=sys.stderr)
+        return 2
+    try:
+        path.write_text(regenerate(path.read_text(encoding="utf-8")), encoding="utf-8")
+    except ValueError:  # a marker missing
+        print(f"sim.docs: {path}: the generated sections' markers are missing", file=sys.stderr)
+        return 2
     return 0
 
 
