@@ -175,10 +175,11 @@ def test_a_killed_joint_calibration_resumes_to_the_same_posterior(episodes, tmp_
 
 def test_cli_validate_and_calibrate_refuse_a_folder_without_episodes(tmp_path):
     for args in (["validate", "--episodes", str(tmp_path)], ["calibrate", "--episodes", str(tmp_path / "none"),
-                                                              "--out", str(tmp_path / "out")]):
+                                                              "--out", str(tmp_path / "out")],
+                 ["validate", "--leave-one-out", "--refits", str(tmp_path / "none")]):
         proc = escalation(*args)
         assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
-        assert "episodes" in proc.stderr
+        assert "episodes" in proc.stderr or "--refits" in proc.stderr
 
 
 @pytest.mark.slow

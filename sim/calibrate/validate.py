@@ -229,6 +229,9 @@ def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | P
     With ``refits``, a folder holding ``<id>/october_2025_calibrated.toml`` (written by
     ``calibrate --episodes --exclude <id> --out <refits>/<id>``), that case is scored exactly under
     the calibration that left it out instead of by PSIS (its k-hat is then reported as 0)."""
+    if refits is not None and (not leave_one_out or not Path(refits).is_dir()):
+        raise UsageError(f"--refits {refits}: " + ("only means something with --leave-one-out" if not leave_one_out
+                         else "not a folder (it holds <id>/october_2025_calibrated.toml per refitted case)"))
     scenario = load_scenario(resolve_scenario_path(posterior_scenario or "october_2025_calibrated"))
     columns, pick = _draws(scenario, particles, seed)
     episodes = load_episodes(episodes_dir)
