@@ -107,11 +107,13 @@ def sensitivity(scenario: Scenario, params: list[str] | None = None, samples: in
     if len(keys) < 2:
         raise UsageError("--params: give at least two different parameters (Sobol indices compare parameters)")
     runs = samples * (space.dim + 2) * replicates
-    check_memory(runs, 8 * (space.dim + 6), f"--samples {samples} x --replicates {replicates} ({runs:,} runs)")
+    fits = (runs, 8 * (space.dim + 6), f"--samples {samples} x --replicates {replicates} ({runs:,} runs)")
     if out is None:
+        check_memory(*fits)
         return _sensitivity(scenario, keys, space, samples, replicates, seed, workers, progress)
-    with output_folder(out) as folder:
+    with output_folder(out) as folder:  # a folder that cannot be written is the first thing to say
         refuse_batch_folder(folder)
+        check_memory(*fits)
         result = _sensitivity(scenario, keys, space, samples, replicates, seed, workers, progress)
         result.write(folder)
     return result
