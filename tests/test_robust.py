@@ -585,7 +585,10 @@ def test_a_sweep_of_a_calibrated_scenario_draws_the_rest_from_its_posterior(tmp_
     assert "drawn run by run" in proc.stdout
     frame = BatchStore(out).read_runs("october_2025_calibrated")
     drawn = frame.pivot(index="run", columns="point", values="param:pakistan.resolve")
-    assert drawn.nunique(axis=1).eq(1).all() and drawn[0].nunique() > 20  # the same draw at every point, varied
+    from sim.batch.posterior import RUNS_PER_DRAW
+
+    # the same draw at every point, varied across blocks of RUNS_PER_DRAW runs (10 draws for 200 runs)
+    assert drawn.nunique(axis=1).eq(1).all() and drawn[0].nunique() >= 200 // RUNS_PER_DRAW - 2
     assert sorted(frame["param:mediation.mediation_weight"].unique()) == [0.0, 1.0, 2.0]
     for row in (5, 205, 599):
         scenario, seed, run, params = load_run(out, row)
