@@ -173,6 +173,37 @@ def test_a_killed_joint_calibration_resumes_to_the_same_posterior(episodes, tmp_
     assert resumed.runs == whole.runs
 
 
+class _GaussianOnFirstParameter:
+    """A noise-free likelihood that informs the first coordinate only: N(0.3, 0.05) in the unit box."""
+
+    def __init__(self, episodes, space, seed, replicates, workers=None):
+        self.dim, self.runs = space.dim, 0
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def __call__(self, unit, generation):
+        assert unit.shape[1] == self.dim + joint.NULL_CONTROLS  # the unread controls travel with the particles
+        self.runs += len(unit)
+        return (-0.5 * ((unit[:, 0] - 0.3) / 0.05) ** 2)[None, :]
+
+
+def test_the_sampler_recovers_an_exact_posterior_and_leaves_uninformed_coordinates_at_their_prior(
+        episodes, monkeypatch):
+    monkeypatch.setattr(joint, "EpisodeLikelihood", _GaussianOnFirstParameter)
+    space = PriorSpace.from_scenario(episodes[-1].scenario, ["pakistan.sanctuary_strike_rate",
+                                                             "afghanistan.counterstrike_probability"])
+    result = calibrate_joint(episodes[:1], space, population=600, replicates=1, seed=5, moves=6, workers=1)
+    unit = space.to_unit(result.theta)
+    assert abs(unit[:, 0].mean() - 0.3) < 0.01 and 0.04 < unit[:, 0].std() < 0.06
+    ratio = result.identification()
+    assert ratio["afghanistan.counterstrike_probability"] > 0.85  # uninformed: its prior's spread kept
+    assert all(v > 0.85 for v in result.null_sd_ratio)
+
+
 def test_cli_validate_and_calibrate_refuse_a_folder_without_episodes(tmp_path):
     for args in (["validate", "--episodes", str(tmp_path)], ["calibrate", "--episodes", str(tmp_path / "none"),
                                                               "--out", str(tmp_path / "out")],

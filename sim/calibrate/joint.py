@@ -10,18 +10,31 @@ a named simplification: it ignores that facts of one episode are correlated with
 
 Sampler. Particles start from the prior (uniform in the unit box of ``PriorSpace``). Each
 generation raises the tempering exponent beta as far as keeps the effective sample size at
-half the population (bisection), resamples (systematic), and moves every particle by
-``moves`` random-walk Metropolis steps in the unit box (a proposal folded back at the faces,
-scaled from the particles' covariance, the scale adapted each generation towards a quarter of
-the moves accepted) targeting prior x likelihood^beta, the likelihoods of
-both the proposal and the current particle estimated afresh by new runs at every step ("Monte
-Carlo within Metropolis"). Keeping the current estimate instead (pseudo-marginal) would be
-exact but, measured on these episodes (600 particles, 16 runs each), let lucky estimates stick:
-acceptance fell to 7% and only 218 of 600 final particles were distinct. Re-estimating keeps the
-moves going at the price of targeting an approximation of the posterior. It stops
-after the generation that reaches beta = 1. The posterior is the final particles, equally
-weighted, and each particle's per-episode log-likelihood is kept beside it so that
+half the population (bisection), resamples (systematic), re-estimates every particle's
+likelihood by fresh runs, then makes ``moves`` Metropolis steps targeting prior x
+likelihood^beta that alternate two proposals:
+
+* a random walk in the unit box (folded back at the faces), scaled from the particles'
+  covariance, the scale adapted each generation towards a quarter of the walks accepted;
+* a prior refresh: each coordinate, with probability ``refresh``, is drawn anew from its prior
+  (an independence proposal, so the prior cancels and only the likelihood ratio decides). A
+  parameter the facts do not inform is accepted back anywhere in its prior, which resampling
+  alone would narrow: the random walk, whose steps follow the particles' shrunken spread,
+  measured too slow to undo that (version 4 of the posterior: every parameter at 0.3-0.6 of
+  its prior sd, the unread controls below included).
+
+The proposal's likelihood is estimated by new runs; the current one's estimate is renewed once
+per generation and kept across that generation's steps (pseudo-marginal within a generation).
+Renewing it at every step ("Monte Carlo within Metropolis") doubles the cost; never renewing it
+(pseudo-marginal throughout) was measured to let lucky estimates stick: acceptance 7%, 218 of
+600 final particles distinct. After beta reaches 1, ``final_moves`` more steps (no resampling)
+rejuvenate the population. The posterior is the final particles, equally weighted, and each
+particle's per-episode log-likelihood is kept beside it so that
 ``escalation validate --leave-one-out`` can remove one episode by importance weighting.
+
+Unread controls. ``NULL_CONTROLS`` extra coordinates travel with the particles and are never
+given to the model: no fact can inform them, so their posterior sd / prior sd measures the
+sampler's own narrowing, the floor against which every parameter's identification is read.
 
 A generation's random numbers depend only on (seed, generation), and the state is written
 atomically after each one, so a killed calibration resumes to the same posterior.
@@ -52,6 +65,12 @@ from .runner import PooledSimulator
 GEN_STRIDE = 1 << 40
 TARGET_ACCEPTANCE = 0.25
 EPISODE_STRIDE = 1 << 32
+#: Coordinates that move with the particles but that the model never reads (module docstring).
+NULL_CONTROLS = 2
+#: Likelihood calls per generation have run blocks of their own: at most this many (moves + 1).
+BLOCKS_PER_GENERATION = 64
+#: The version of the sampler, in every checkpoint's fingerprint: a change of kernel starts afresh.
+KERNEL = 2
 
 
 def fact_log_likelihood(held: np.ndarray, observed: np.ndarray, replicates: int) -> np.ndarray:
@@ -89,7 +108,7 @@ class EpisodeLikelihood(PooledSimulator):
 
     def __call__(self, unit: np.ndarray, generation: int) -> np.ndarray:
         """(episodes, particles) log-likelihoods of the particles at unit-box points ``unit``."""
-        columns = self.space.columns(self.space.from_unit(unit))
+        columns = self.space.columns(self.space.from_unit(unit[:, :self.space.dim]))
         n = len(unit)
         tasks, where = [], []
         for e, episode in enumerate(self.episodes):
@@ -194,6 +213,7 @@ class JointCalibration:
     history: list[dict]
     runs: int
     seconds: float
+    null: np.ndarray = field(default_factory=lambda: np.zeros((0, NULL_CONTROLS)))  # (N, NULL_CONTROLS)
     resumed_after: int | None = None
 
     @property
@@ -212,68 +232,105 @@ class JointCalibration:
         sd = self.space.to_unit(self.theta).std(axis=0)
         return dict(zip(self.space.keys, (sd / np.sqrt(1 / 12)).tolist(), strict=True))
 
+    @property
+    def null_sd_ratio(self) -> list[float]:
+        """Posterior sd / prior sd of the unread controls: the sampler's own narrowing (1 ideally)."""
+        return (self.null.std(axis=0) / np.sqrt(1 / 12)).tolist()
+
+
+def _step(unit: np.ndarray, loglik: np.ndarray, beta: float, chol: np.ndarray | None, refresh: float,
+          likelihood: EpisodeLikelihood, block: int, rng: np.random.Generator,
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One Metropolis step of every particle: a folded random walk (``chol`` given) or a prior
+    refresh of each coordinate with probability ``refresh``; returns unit, loglik, accepted."""
+    if chol is not None:
+        proposal = reflect(unit + rng.standard_normal(unit.shape) @ chol.T)
+    else:
+        renew = rng.random(unit.shape) < refresh
+        proposal = np.where(renew, rng.random(unit.shape), unit)
+    new = likelihood(proposal, block)
+    accept = np.log(rng.random(len(unit))) < beta * (new.sum(axis=0) - loglik.sum(axis=0))
+    return np.where(accept[:, None], proposal, unit), np.where(accept[None, :], new, loglik), accept
+
 
 def calibrate_joint(episodes: list[Episode], space: PriorSpace, population: int = 500, replicates: int = 16,
-                    seed: int = 0, moves: int = 1, workers: int | None = None, checkpoint: Path | None = None,
-                    progress: bool = False) -> JointCalibration:
+                    seed: int = 0, moves: int = 2, workers: int | None = None, checkpoint: Path | None = None,
+                    progress: bool = False, refresh: float = 0.15, final_moves: int = 4) -> JointCalibration:
     """Tempered SMC over the joint synthetic likelihood of every episode's facts (module docstring)."""
     if population < 20:
         raise UsageError(f"--population {population}: at least 20 particles are needed to move and resample")
+    if max(moves, final_moves) >= BLOCKS_PER_GENERATION:
+        raise UsageError(f"--moves {max(moves, final_moves)}: at most {BLOCKS_PER_GENERATION - 1} steps a generation")
+    if not 0.0 <= refresh <= 1.0:
+        raise UsageError(f"--refresh {refresh}: a probability per coordinate is needed, between 0 and 1")
     key = fingerprint(episodes=[(e.id, e.scenario.content_hash, e.targets.names(), e.observed.tolist())
                                 for e in episodes],
                       keys=space.keys, low=space.low, high=space.high, population=population,
-                      replicates=replicates, seed=seed, moves=moves)
+                      replicates=replicates, seed=seed, moves=moves, refresh=refresh, final_moves=final_moves,
+                      kernel=KERNEL)
     state = _load(checkpoint, key) if checkpoint is not None else None
     resumed = None if state is None else state.generation
     started = time.perf_counter()
+    dim = space.dim + NULL_CONTROLS
     with EpisodeLikelihood(episodes, space, seed, replicates, workers) as likelihood:
         if state is None:
             rng = np.random.default_rng([seed, 0])
-            unit = rng.random((population, space.dim))
+            unit = rng.random((population, dim))
             state = JointState(0, 0.0, unit, likelihood(unit, 0), likelihood.runs, time.perf_counter() - started)
             if checkpoint is not None:
                 _save(checkpoint, state, key)
         base_runs = state.runs - likelihood.runs  # the runs before this process (0 unless resumed)
         base_seconds = state.seconds - (time.perf_counter() - started)
-        while state.beta < 1.0:
+        while state.beta < 1.0 or (final_moves and state.history[-1]["stage"] != "rejuvenation"):
             g = state.generation + 1
             rng = np.random.default_rng([seed, g])
             total = state.loglik.sum(axis=0)
-            beta = next_beta(total, state.beta, population / 2)
-            log_w = (beta - state.beta) * total
-            w = np.exp(log_w - log_w.max())
-            # the SMC estimate of the log evidence grows by the log mean incremental weight
-            log_evidence = state.log_evidence + float(np.log(w.mean()) + log_w.max())
-            pick = systematic_resample(w, rng)
-            unit, loglik = state.unit[pick], state.loglik[:, pick]
-            cov = np.cov(unit, rowvar=False) + 1e-8 * np.eye(space.dim)
-            chol = np.linalg.cholesky(state.scale * (2.38 ** 2 / space.dim) * cov)
-            accepted = 0
-            for m in range(moves):
-                proposal = reflect(unit + rng.standard_normal(unit.shape) @ chol.T)
-                block = g * 2 * (moves + 1) + 2 * m
-                loglik = likelihood(unit, block)  # the current particles re-estimated (Monte Carlo within Metropolis)
-                new = likelihood(proposal, block + 1)
-                accept = np.log(rng.random(population)) < beta * (new.sum(axis=0) - loglik.sum(axis=0))
-                unit = np.where(accept[:, None], proposal, unit)
-                loglik = np.where(accept[None, :], new, loglik)
-                accepted += int(accept.sum())
+            rejuvenation = state.beta >= 1.0
+            steps = final_moves if rejuvenation else moves
+            if rejuvenation:
+                beta, log_w, log_evidence = 1.0, np.zeros(population), state.log_evidence
+                unit = state.unit
+            else:
+                beta = next_beta(total, state.beta, population / 2)
+                log_w = (beta - state.beta) * total
+                w = np.exp(log_w - log_w.max())
+                # the SMC estimate of the log evidence grows by the log mean incremental weight
+                log_evidence = state.log_evidence + float(np.log(w.mean()) + log_w.max())
+                unit = state.unit[systematic_resample(w, rng)]
+            block = g * BLOCKS_PER_GENERATION
+            loglik = likelihood(unit, block)  # renewed once per generation (module docstring)
+            cov = np.cov(unit, rowvar=False) + 1e-8 * np.eye(dim)
+            chol = np.linalg.cholesky(state.scale * (2.38 ** 2 / dim) * cov)
+            walked = walks = refreshed = refreshes = 0
+            for m in range(steps):
+                walk = m % 2 == 0
+                unit, loglik, accept = _step(unit, loglik, beta, chol if walk else None, refresh, likelihood,
+                                             block + 1 + m, rng)
+                if walk:
+                    walked, walks = walked + int(accept.sum()), walks + population
+                else:
+                    refreshed, refreshes = refreshed + int(accept.sum()), refreshes + population
             seconds = base_seconds + time.perf_counter() - started
             runs = base_runs + likelihood.runs
+            acceptance = walked / max(walks, 1)
             history = [*state.history, {"generation": g, "beta": beta, "ess_before_resampling": ess(log_w),
-                                        "acceptance": accepted / (population * moves),
+                                        "acceptance": acceptance, "refresh_acceptance": refreshed / max(refreshes, 1),
                                         "mean_loglik": float(loglik.sum(axis=0).mean()), "runs": runs,
-                                        "seconds": seconds, "log_evidence": log_evidence, "scale": state.scale}]
-            acceptance = accepted / (population * moves)
+                                        "seconds": seconds, "log_evidence": log_evidence, "scale": state.scale,
+                                        "stage": "rejuvenation" if rejuvenation else "tempering"}]
             # steps grow while more than a quarter are accepted and shrink below: small steps in
             # many dimensions mix slowly and let resampling narrow what the facts do not inform
-            scale = float(np.clip(state.scale * np.exp(2.0 * (acceptance - TARGET_ACCEPTANCE)), 0.05, 20.0))
+            scale = state.scale
+            if walks:
+                scale = float(np.clip(scale * np.exp(2.0 * (acceptance - TARGET_ACCEPTANCE)), 0.05, 20.0))
             state = JointState(g, beta, unit, loglik, runs, seconds, history, scale)
             if checkpoint is not None:
                 _save(checkpoint, state, key)
             if progress:
                 h = history[-1]
-                print(f"generation {g}: beta {beta:.4f}, acceptance {h['acceptance']:.2f}, "
-                      f"mean log-likelihood {h['mean_loglik']:.1f}, {runs:,} runs, {seconds:.0f} s", file=sys.stderr)
-    return JointCalibration(space, [e.id for e in episodes], space.from_unit(state.unit), state.loglik,
-                            state.history, state.runs, state.seconds, resumed)
+                print(f"generation {g} ({h['stage']}): beta {beta:.4f}, walks accepted {h['acceptance']:.2f}, "
+                      f"refreshes accepted {h['refresh_acceptance']:.2f}, mean log-likelihood "
+                      f"{h['mean_loglik']:.1f}, {runs:,} runs, {seconds:.0f} s", file=sys.stderr)
+    return JointCalibration(space, [e.id for e in episodes], space.from_unit(state.unit[:, :space.dim]),
+                            state.loglik, state.history, state.runs, state.seconds,
+                            state.unit[:, space.dim:], resumed)
