@@ -33,7 +33,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                                             args.population, args.replicates, args.seed, cap_workers(args.workers),
                                             progress=True, resume=args.resume, install=args.install,
                                             moves=args.moves, exclude=args.exclude, refresh=args.refresh,
-                                            final_moves=args.final_moves)
+                                            final_moves=args.final_moves, independent_facts=args.independent_facts)
         j = joint.calibration
         if j.resumed_after is not None:
             print(f"resumed from {args.out / 'checkpoint.npz'} after generation {j.resumed_after}")
@@ -131,6 +131,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="with --episodes: chance that a prior refresh draws each parameter anew (default 0.15)")
     cal.add_argument("--final-moves", type=final_moves, default=4,
                      help="with --episodes: steps after the last tempering generation, to rejuvenate (default 4)")
+    cal.add_argument("--independent-facts", action="store_true",
+                     help="with --episodes: count every fact of a case as independent evidence (no dependence "
+                          "weights; over-counts correlated facts)")
     cal.add_argument("--check-runs", type=positive_int, default=20_000, help="runs per predictive check (default 20000)")
     cal.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 2**64 - 1 (default 0)")
     cal.add_argument("--workers", type=positive_int, default=None, help="worker processes (default and most: the cores available)")

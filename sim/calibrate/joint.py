@@ -5,8 +5,16 @@ Likelihood. For a parameter set theta, each episode is run ``replicates`` times 
 particle, episode and generation with run indices of its own) and each fact's probability is estimated as p = (k + 1/2) / (R + 1), k of R runs
 holding it (the Jeffreys-smoothed share, never 0 or 1). An episode's log-likelihood is
 sum_f [o_f log p_f + (1 - o_f) log(1 - p_f)] over its facts f with observed answers o_f;
-the episodes' sum is the joint log-likelihood. Facts are treated as independent given theta,
-a named simplification: it ignores that facts of one episode are correlated within a run.
+the joint log-likelihood is the sum over episodes of w_e times that, w_e an episode's weight for
+the dependence of its facts. Facts of one episode are correlated within a run (a run that fights
+three days also has dead), so summing their terms as if independent counts shared evidence more
+than once and narrows the posterior. The weight is Kish's design effect applied to the facts:
+w_e = F_e / (1' C_e 1), C_e the correlation matrix of the F_e indicators "the run agrees with
+fact f as observed", pooled within particles (the dependence for a given theta, not the spread
+between thetas) over the prior-predictive runs of generation 0, and held fixed after (so the
+sampler has one target). Perfectly correlated facts count as one (w = 1/F), independent ones
+each as one (w = 1); negative correlations are not taken to add evidence (w <= 1, a named
+assumption). ``independent_facts=True`` drops the weights (w = 1), the version 4 likelihood.
 
 Sampler. Particles start from the prior (uniform in the unit box of ``PriorSpace``). Each
 generation raises the tempering exponent beta as far as keeps the effective sample size at
@@ -79,6 +87,17 @@ def fact_log_likelihood(held: np.ndarray, observed: np.ndarray, replicates: int)
     return np.where(observed[:, None], np.log(p), np.log1p(-p)).sum(axis=0)
 
 
+def dependence_weight(scatter: np.ndarray) -> float:
+    """Kish's design effect of a case's facts from the pooled within-particle scatter matrix of
+    their agreement indicators: F / (1' C 1), in [1/F, 1] (module docstring). A fact that never
+    varies for a given theta correlates with nothing."""
+    sd = np.sqrt(np.diag(scatter))
+    varies = sd > 0
+    corr = np.eye(len(sd))
+    corr[np.ix_(varies, varies)] = scatter[np.ix_(varies, varies)] / np.outer(sd[varies], sd[varies])
+    return float(np.clip(len(sd) / corr.sum(), 1.0 / len(sd), 1.0))
+
+
 @dataclass
 class _Task:
     episode: Episode
@@ -88,12 +107,16 @@ class _Task:
     columns: dict[str, np.ndarray]
 
 
-def _held(task: _Task) -> np.ndarray:
+def _held(task: _Task) -> tuple[np.ndarray, np.ndarray]:
+    """(facts, particles) counts of runs holding each fact, and the (facts, facts) scatter of the
+    agreement indicators about each particle's own means (for ``dependence_weight``)."""
     n = len(next(iter(task.columns.values())))
     runs = task.first_run + np.arange(n * task.replicates)
     columns = {k: np.repeat(v, task.replicates) for k, v in task.columns.items()}
-    held = fact_matrix(task.episode, task.seed, runs, columns)
-    return held.reshape(len(held), n, task.replicates).sum(axis=2)
+    held = fact_matrix(task.episode, task.seed, runs, columns).reshape(-1, n, task.replicates)
+    agree = np.where(task.episode.observed[:, None, None], held, ~held).astype(float)
+    centred = agree - agree.mean(axis=2, keepdims=True)
+    return held.sum(axis=2), np.einsum("fnr,gnr->fg", centred, centred)
 
 
 class EpisodeLikelihood(PooledSimulator):
@@ -105,9 +128,11 @@ class EpisodeLikelihood(PooledSimulator):
         self.episodes, self.space, self.seed, self.replicates = episodes, space, seed, replicates
         self.chunk = chunk  # particles per task (chunk x replicates lanes per model)
         self.runs = 0
+        self.weights = np.ones(len(episodes))  # each case's dependence weight w_e
+        self.scatter = [np.zeros((len(e.observed),) * 2) for e in episodes]  # of the last call
 
     def __call__(self, unit: np.ndarray, generation: int) -> np.ndarray:
-        """(episodes, particles) log-likelihoods of the particles at unit-box points ``unit``."""
+        """(episodes, particles) weighted log-likelihoods w_e log L_e of the particles at ``unit``."""
         columns = self.space.columns(self.space.from_unit(unit[:, :self.space.dim]))
         n = len(unit)
         tasks, where = [], []
@@ -126,10 +151,12 @@ class EpisodeLikelihood(PooledSimulator):
             except BrokenProcessPool:
                 raise WorkerError(WORKER_DIED) from None
         out = np.zeros((len(self.episodes), n))
-        for (e, start, stop), held in zip(where, parts, strict=True):
+        self.scatter = [np.zeros((len(e.observed),) * 2) for e in self.episodes]
+        for (e, start, stop), (held, scatter) in zip(where, parts, strict=True):
             out[e, start:stop] = fact_log_likelihood(held, self.episodes[e].observed, self.replicates)
+            self.scatter[e] += scatter
         self.runs += n * self.replicates * len(self.episodes)
-        return out
+        return self.weights[:, None] * out
 
 
 def ess(log_weights: np.ndarray) -> float:
@@ -165,6 +192,7 @@ class JointState:
     seconds: float
     history: list[dict] = field(default_factory=list)
     scale: float = 1.0      # the random walk's step, relative to 2.38^2 / d x the particles' covariance
+    weights: np.ndarray = field(default_factory=lambda: np.ones(0))  # (episodes,) dependence weights
 
     @property
     def log_evidence(self) -> float:
@@ -178,7 +206,8 @@ def _save(path: Path, state: JointState, key: str) -> None:
 
     def write(tmp: Path) -> None:
         with open(tmp, "wb") as handle:
-            np.savez(handle, meta=np.array(json.dumps(meta)), unit=state.unit, loglik=state.loglik)
+            np.savez(handle, meta=np.array(json.dumps(meta)), unit=state.unit, loglik=state.loglik,
+                     weights=state.weights)
 
     atomic_write(path, write)
 
@@ -189,17 +218,17 @@ def _load(path: Path, key: str) -> JointState | None:
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
-            unit, loglik = data["unit"], data["loglik"]
+            unit, loglik, weights = data["unit"], data["loglik"], data["weights"]
     except (OSError, ValueError, KeyError, EOFError) as err:
         raise UsageError(f"{path}: damaged calibration checkpoint ({err.__class__.__name__}); "
                          "delete it to start afresh") from None
     if not isinstance(meta, dict) or meta.pop("fingerprint", None) != key:
         raise UsageError(f"{path}: the checkpoint is of a calibration with other settings, scenario or episodes; "
                          "delete it or choose another --out to start afresh")
-    if unit.ndim != 2 or loglik.ndim != 2 or loglik.shape[1] != unit.shape[0]:
+    if unit.ndim != 2 or loglik.ndim != 2 or loglik.shape[1] != unit.shape[0] or weights.shape != loglik.shape[:1]:
         raise UsageError(f"{path}: damaged calibration checkpoint (arrays of inconsistent shapes)")
     return JointState(meta["generation"], meta["beta"], unit, loglik, meta["runs"], meta["seconds"], meta["history"],
-                      meta.get("scale", 1.0))
+                      meta["scale"], weights)
 
 
 @dataclass
@@ -209,11 +238,13 @@ class JointCalibration:
     space: PriorSpace
     episodes: list[str]
     theta: np.ndarray       # (N, D) in the parameters' units
-    loglik: np.ndarray      # (episodes, N) per-episode log-likelihood of each particle
+    loglik: np.ndarray      # (episodes, N) per-episode weighted log-likelihood w_e log L_e of each particle
     history: list[dict]
     runs: int
     seconds: float
     null: np.ndarray = field(default_factory=lambda: np.zeros((0, NULL_CONTROLS)))  # (N, NULL_CONTROLS)
+    weights: np.ndarray = field(default_factory=lambda: np.ones(0))  # (episodes,) dependence weights w_e
+    facts: list[int] = field(default_factory=list)  # facts per episode
     resumed_after: int | None = None
 
     @property
@@ -255,7 +286,8 @@ def _step(unit: np.ndarray, loglik: np.ndarray, beta: float, chol: np.ndarray | 
 
 def calibrate_joint(episodes: list[Episode], space: PriorSpace, population: int = 500, replicates: int = 16,
                     seed: int = 0, moves: int = 2, workers: int | None = None, checkpoint: Path | None = None,
-                    progress: bool = False, refresh: float = 0.15, final_moves: int = 4) -> JointCalibration:
+                    progress: bool = False, refresh: float = 0.15, final_moves: int = 4,
+                    independent_facts: bool = False) -> JointCalibration:
     """Tempered SMC over the joint synthetic likelihood of every episode's facts (module docstring)."""
     if population < 20:
         raise UsageError(f"--population {population}: at least 20 particles are needed to move and resample")
@@ -267,7 +299,7 @@ def calibrate_joint(episodes: list[Episode], space: PriorSpace, population: int 
                                 for e in episodes],
                       keys=space.keys, low=space.low, high=space.high, population=population,
                       replicates=replicates, seed=seed, moves=moves, refresh=refresh, final_moves=final_moves,
-                      kernel=KERNEL)
+                      independent_facts=independent_facts, kernel=KERNEL)
     state = _load(checkpoint, key) if checkpoint is not None else None
     resumed = None if state is None else state.generation
     started = time.perf_counter()
@@ -276,9 +308,14 @@ def calibrate_joint(episodes: list[Episode], space: PriorSpace, population: int 
         if state is None:
             rng = np.random.default_rng([seed, 0])
             unit = rng.random((population, dim))
-            state = JointState(0, 0.0, unit, likelihood(unit, 0), likelihood.runs, time.perf_counter() - started)
+            loglik = likelihood(unit, 0)
+            if not independent_facts:
+                likelihood.weights = np.array([dependence_weight(s) for s in likelihood.scatter])
+            state = JointState(0, 0.0, unit, likelihood.weights[:, None] * loglik, likelihood.runs,
+                               time.perf_counter() - started, weights=likelihood.weights)
             if checkpoint is not None:
                 _save(checkpoint, state, key)
+        likelihood.weights = state.weights
         base_runs = state.runs - likelihood.runs  # the runs before this process (0 unless resumed)
         base_seconds = state.seconds - (time.perf_counter() - started)
         while state.beta < 1.0 or (final_moves and state.history[-1]["stage"] != "rejuvenation"):
@@ -323,7 +360,7 @@ def calibrate_joint(episodes: list[Episode], space: PriorSpace, population: int 
             scale = state.scale
             if walks:
                 scale = float(np.clip(scale * np.exp(2.0 * (acceptance - TARGET_ACCEPTANCE)), 0.05, 20.0))
-            state = JointState(g, beta, unit, loglik, runs, seconds, history, scale)
+            state = JointState(g, beta, unit, loglik, runs, seconds, history, scale, state.weights)
             if checkpoint is not None:
                 _save(checkpoint, state, key)
             if progress:
@@ -333,4 +370,4 @@ def calibrate_joint(episodes: list[Episode], space: PriorSpace, population: int 
                       f"{h['mean_loglik']:.1f}, {runs:,} runs, {seconds:.0f} s", file=sys.stderr)
     return JointCalibration(space, [e.id for e in episodes], space.from_unit(state.unit[:, :space.dim]),
                             state.loglik, state.history, state.runs, state.seconds,
-                            state.unit[:, space.dim:], resumed)
+                            state.unit[:, space.dim:], state.weights, [len(e.observed) for e in episodes], resumed)
