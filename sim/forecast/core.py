@@ -115,7 +115,8 @@ def forecast_chunk(task: ChunkTask, conditions: tuple[Condition, ...], questions
     # a run reproduces the observation when every fact holds as observed (an observation may say
     # that something did not happen: observed = false)
     matched = np.array([(facts(obs, c.targets) == np.array([t.observed for t in c.targets.targets])[:, None])
-                        .all(axis=0) for c in conditions])
+                        .all(axis=0) if c.targets.targets else np.ones(model.lanes, dtype=bool)
+                        for c in conditions])
     keep = matched.any(axis=0)
     answers = facts(obs, questions)
     frozen_daily = obs.daily.copy()

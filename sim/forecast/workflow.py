@@ -89,12 +89,13 @@ def forecast_from_files(scenario: Scenario, observed_path: str | Path, questions
     return ForecastRun(forecast, observed, questions, tolerance)
 
 
-def write_forecast(run: ForecastRun, out: str | Path) -> list[Path]:
-    """forecast.json, runs.csv (the matched runs and their answers), fan.png and cumulative.png, atomically."""
+def write_forecast(run: ForecastRun, out: str | Path, extra: dict | None = None) -> list[Path]:
+    """forecast.json (with ``extra`` entries, e.g. a study's), runs.csv (the matched runs and their
+    answers), fan.png and cumulative.png, each written atomically into ``out``."""
     from .figures import cumulative_figure, fan_figure
 
     with output_folder(out) as folder:
-        summary = run.summary()
+        summary = {**run.summary(), **(extra or {})}
         written = [atomic_write_text(folder / "forecast.json", dumps(summary, indent=2) + "\n")]
         f = run.forecast
         keep = f.main
