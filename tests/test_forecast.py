@@ -291,6 +291,17 @@ def test_forecast_without_conditions_refuses(calibrated):
         run_forecast(calibrated, [], questions, 5, 60, 10)
 
 
+def test_browser_panel_forecasts_an_uploaded_file_and_says_what_is_wrong_with_a_bad_one():
+    from sim.forecast.workflow import panel_forecast
+    from sim.viz.forecast_panel import forecast_html
+
+    summary = panel_forecast((FORECAST_DIR / "october_2025.acled.csv").read_bytes(), "mine.csv", runs=300)
+    page = forecast_html(summary)
+    assert "Does Pakistan strike Kabul again within 60 days?" in page and "of 300 runs reproduce" in page
+    with pytest.raises(UsageError, match="mine.csv: row 2, column actor"):
+        panel_forecast(b"day,actor,action\n0,martians,accusation\n", "mine.csv", runs=10)
+
+
 # ---- 4. score ----------------------------------------------------------------------------------------------
 def test_score_known_answer(tmp_path):
     forecast = {"a": {"p": 0.8, "baselines": {"climatology": 0.5, "persistence": 0.3}},

@@ -137,3 +137,29 @@ def table(run: ForecastRun, summary: dict | None = None) -> str:
 def as_json(run: ForecastRun) -> str:
     return dumps(run.summary(), indent=2)
 
+
+
+#: What the browser's forecast panel runs: a few thousand runs, one process, a few seconds.
+PANEL_RUNS = 3000
+PANEL_SCENARIO = "october_2025_calibrated"
+PANEL_QUESTIONS = "after_13_october.questions.toml"
+
+
+def panel_forecast(data: bytes, name: str = "events.csv", runs: int = PANEL_RUNS, seed: int = 0) -> dict:
+    """The default questions forecast from an uploaded events file's bytes (the browser's panel):
+    forecast.json's content; a bad file raises the same one-line ``UsageError`` as the command."""
+    import tempfile
+
+    from ..scenario import load_scenario, resolve_scenario_path
+    from .observed import MAX_EVENTS_BYTES
+
+    if len(data) > MAX_EVENTS_BYTES:
+        raise UsageError(f"{name}: larger than {MAX_EVENTS_BYTES >> 20} MiB, too large for an events file")
+    scenario = load_scenario(resolve_scenario_path(PANEL_SCENARIO))
+    with tempfile.TemporaryDirectory(prefix="escalation-forecast-") as folder:
+        path = Path(folder) / (Path(name).name or "events.csv")
+        path.write_bytes(data)
+        run = forecast_from_files(scenario, path, PANEL_QUESTIONS, runs=runs, seed=seed, workers=1)
+        summary = run.summary()
+    summary["conditioning"]["observed_file"] = Path(name).name
+    return summary
