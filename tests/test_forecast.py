@@ -6,6 +6,7 @@ not depend on the workers are in the slow tier (their names carry "cli" / "worke
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -225,6 +226,28 @@ def test_an_event_question_may_name_any_of_several_actors(tmp_path, default_scen
                                           'actions = ["cross_border_fire"]\n'))
     (question,) = load_questions(path, default_scenario).questions
     assert question.actors == ("pakistan", "afghanistan")
+
+
+def test_a_level_question_reads_the_state_at_the_end_of_its_window_not_its_rise():
+    from sim.calibrate.targets import Target, Targets
+
+    # crossings closed after each day, two lanes: both closed from day 0; closed, then one reopened on day 3
+    closed = np.array([[0, 0], [2, 2], [2, 2], [2, 2], [2, 1], [2, 1]], dtype=float)
+    obs = Observation(np.zeros((0, 5, 2), dtype=np.int32), {"crossings_closed": closed}, {})
+    level = Target(name="still_closed", kind="level", window=(2, 4), source="x", quantity="crossings_closed", value=2)
+    rise = dataclasses.replace(level, name="rise", kind="threshold")
+    held = facts(obs, Targets("q", 5, (level, rise), (), "x"))
+    assert held[0].tolist() == [True, False]   # the level at the end of day 4
+    assert held[1].tolist() == [False, False]  # no rise over days 2-4 in either lane
+
+
+def test_through_a_later_day_moves_the_origin_and_an_earlier_one_refuses(calibrated):
+    run = forecast_from_files(calibrated, "october_2025.events.csv", "after_13_october.questions.toml", runs=40,
+                              seed=1, through="2025-10-15")
+    assert run.forecast.origin == 7 and run.summary()["metadata"]["origin_date"] == "2025-10-16"
+    with pytest.raises(UsageError, match="--through 2025-10-12: .* row 14 reports an event after it"):
+        forecast_from_files(calibrated, "october_2025.events.csv", "after_13_october.questions.toml", runs=40,
+                            through="2025-10-12")
 
 
 # ---- 3. conditioning --------------------------------------------------------------------------------------
