@@ -209,7 +209,7 @@ def test_shipped_questions_parse_with_windows_from_the_origin(default_scenario):
     (("[questions]", "[question_set]"), "unknown section"),
     (('kind = "threshold"\nquantity = "kinetic_days"\nvalue = 1',
       'kind = "event"\nactor = "qatar"\nactors = ["china"]\nactions = ["accusation"]'), "either actor"),
-])
+], ids=lambda value: "" if isinstance(value, tuple) else value.split(".")[-1][:12].replace("serve", "srv"))
 def test_bad_question_is_the_targets_one_line(tmp_path, default_scenario, change, expected):
     path = tmp_path / "q.toml"
     path.write_text(GOOD_QUESTION.replace(*change, 1))
@@ -277,7 +277,7 @@ def _reproduces(events, observed, tolerance) -> bool:
     return True
 
 
-def test_every_kept_run_reproduces_the_observed_days_run_alone(calibrated):
+def test_every_kept_run_reproduces_the_reported_days_run_alone(calibrated):
     observed = read_events("october_2025.events.csv", calibrated)
     run = forecast_from_files(calibrated, "october_2025.events.csv", "after_13_october.questions.toml",
                               runs=600, seed=3, tolerance=2)
@@ -326,7 +326,7 @@ def test_browser_panel_forecasts_an_uploaded_file_and_says_what_is_wrong_with_a_
 
 
 # ---- 4. score ----------------------------------------------------------------------------------------------
-def test_score_known_answer(tmp_path):
+def test_score_of_a_forecast_worked_by_hand(tmp_path):
     forecast = {"a": {"p": 0.8, "baselines": {"climatology": 0.5, "persistence": 0.3}},
                 "b": {"p": 0.1, "baselines": {"climatology": 0.5, "persistence": 0.7}},
                 "c": {"p": 0.4, "baselines": {"climatology": 0.5}},
