@@ -280,14 +280,14 @@ def _reproduces(events, observed, tolerance) -> bool:
 def test_every_kept_run_reproduces_the_reported_days_run_alone(calibrated):
     observed = read_events("october_2025.events.csv", calibrated)
     run = forecast_from_files(calibrated, "october_2025.events.csv", "after_13_october.questions.toml",
-                              runs=600, seed=3, tolerance=2)
+                              runs=400, seed=3, tolerance=2)
     f = run.forecast
     kept = f.run_index[f.main]
-    assert 20 <= len(kept) < 600  # some runs, not all: the observation says something
-    jobs = ForecastJobs(calibrated, 3, 600, 65, PosteriorSampler(calibrated))
+    assert 20 <= len(kept) < 400  # some runs, not all: the observation says something
+    jobs = ForecastJobs(calibrated, 3, 400, 65, PosteriorSampler(calibrated))
     for k in kept[:12]:
         assert _reproduces(_replayed_events(calibrated, 3, int(k), 5, jobs), observed, 2), f"run {k}"
-    dropped = sorted(set(range(600)) - set(f.run_index[f.main].tolist()))
+    dropped = sorted(set(range(400)) - set(f.run_index[f.main].tolist()))
     for k in dropped[:12]:
         assert not _reproduces(_replayed_events(calibrated, 3, k, 5, jobs), observed, 2), f"run {k}"
     summary = run.summary()
@@ -301,10 +301,10 @@ def test_every_kept_run_reproduces_the_reported_days_run_alone(calibrated):
 def test_an_impossible_observation_says_that_no_run_matched(tmp_path, calibrated):
     path = tmp_path / "impossible.csv"
     path.write_text("day,actor,action\n0,qatar,raid_border_posts\n")
-    run = forecast_from_files(calibrated, path, "after_13_october.questions.toml", runs=200, seed=1)
+    run = forecast_from_files(calibrated, path, "after_13_october.questions.toml", runs=100, seed=1)
     summary = run.summary()
     assert summary["conditioning"]["matched"] == 0
-    assert "no run of 200 reproduced" in summary["warning"]
+    assert "no run of 100 reproduced" in summary["warning"]
     assert all(summary[name]["p"] is None for name in run.questions.names())
 
 
