@@ -372,7 +372,7 @@ def test_forecast_same_bytes_workers_and_chunk(tmp_path):
     (["--mapping", "{bad_mapping}"], "rule[0].actions"),
     (["--questions", "{bad_questions}"], "question.clash.observed"),
     (["--tolerance", "9"], "--tolerance 9"),
-    (["--observed", "nothing.csv"], "no such events file"),
+    (["--observed", "nothing.csv"], "no such file of observed events"),
 ])
 def test_cli_forecast_bad_input_is_one_line_exit_2(tmp_path, args, expected):
     files = {"bad_events": _acled(tmp_path, "2025-10-09,Protests,Peaceful protest,"

@@ -133,8 +133,8 @@ def _date(text: str, scenario: Scenario, where: str) -> int:
 
 def read_events(path: str | Path, scenario: Scenario, mapping: str | Path | None = None) -> ObservedEvents:
     """Read an events file in either layout (module docstring), checked row by row against ``scenario``."""
-    path = resolve_forecast_file(path, "events file")
-    text, data = _read_text(path, "events file")
+    path = resolve_forecast_file(path, "file of observed events")
+    text, data = _read_text(path, "file of observed events")
     reader = csv.reader(io.StringIO(text))
     try:
         header = [h.strip() for h in next(reader)]
