@@ -29,9 +29,11 @@ matched (``matched``) and how many posterior draws they carry (``effective_draws
   (one day tighter and one looser), the only structural alternative this forecast carries: how
   the model's days are read against the reports. No ensemble of model structures is calibrated
   (docs/CALIBRATION.md, section 9), so the uncertainty over the rules themselves is not in it;
-* ``ci_low`` / ``ci_high``: the envelope of the two above, the interval to read;
 * ``mc_low`` / ``mc_high``: the 95% Wilson interval over the kept runs, the Monte Carlo precision
-  only (more runs shrink it, not the others).
+  only (more runs shrink it, not the others);
+* ``ci_low`` / ``ci_high``: the envelope of the three, the interval to read. The Monte Carlo
+  interval is in it because with few matching runs per draw the range over the parameters is
+  itself poorly estimated (it can collapse to a point), and that must not look like certainty.
 """
 
 from __future__ import annotations
@@ -188,15 +190,17 @@ class Forecast:
         p, mc_low, mc_high = proportion(int(values.sum()), n)
         interval = parameter_interval(values, self.run_index[keep] // self.per_draw)
         alternatives = [float(self.answers[q][m].mean()) for m in self.matched[1:] if m.sum() >= FEW_RUNS]
-        lows = [p] + alternatives + ([interval[0]] if interval else [mc_low])
-        highs = [p] + alternatives + ([interval[1]] if interval else [mc_high])
+        # the interval to read covers all three: a range over the parameters estimated from few
+        # matching runs may collapse below the Monte Carlo error, which it must not hide
+        lows = [p, mc_low] + alternatives + ([interval[0]] if interval else [])
+        highs = [p, mc_high] + alternatives + ([interval[1]] if interval else [])
         entry.update(p=p, ci_low=float(min(lows)), ci_high=float(max(highs)), mc_low=mc_low, mc_high=mc_high,
                      param_low=interval[0] if interval else None, param_high=interval[1] if interval else None,
                      conditioning_low=float(min([p] + alternatives)), conditioning_high=float(max([p] + alternatives)),
                      persistence_answer=bool(self.persistent[q][keep].mean() >= 0.5))
         if interval is None:
             entry["note"] = ("fewer than 10 posterior draws with 2 or more matching runs: no range over the "
-                             "parameters; ci is the Monte Carlo interval widened by the conditioning range only")
+                             "parameters; ci is the Monte Carlo interval and the conditioning range only")
         return entry
 
     def curve(self, name: str) -> tuple[np.ndarray, np.ndarray]:
@@ -237,10 +241,11 @@ class Forecast:
         elif n < FEW_RUNS:
             out["warning"] = (f"only {n} of {self.runs:,} runs reproduced the observed events: the probabilities rest "
                               "on few runs; give more --runs")
-        out["intervals"] = ("ci_low/ci_high: envelope of the range over the calibrated parameters (param_low/"
-                            "param_high, 95%) and of the probability under the neighbouring tolerances "
-                            "(conditioning_low/conditioning_high); no ensemble of model structures is included. "
-                            "mc_low/mc_high: 95% Wilson interval over the matched runs, Monte Carlo precision only.")
+        out["intervals"] = ("param_low/param_high: 95% range of the probability over the calibrated parameters "
+                            "among the matched runs; conditioning_low/conditioning_high: the probability under the "
+                            "neighbouring tolerances (the only structural alternative: no ensemble of model "
+                            "structures is included); mc_low/mc_high: 95% Wilson interval over the matched runs, "
+                            "Monte Carlo precision only; ci_low/ci_high: the envelope of the three.")
         out["metadata"] = self.metadata
         return out
 
