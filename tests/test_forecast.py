@@ -403,3 +403,17 @@ def test_cli_score_against_resolutions(tmp_path):
     (tmp_path / "r.toml").write_text("[answers]\nb = true\n")
     done = escalation("score", str(tmp_path / "f.json"), "--resolved", str(tmp_path / "r.toml"))
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_forecast_tab_offers_a_drop_zone_and_the_article_sample():
+    import ipyvuetify as v
+    import solara
+
+    from sim.viz.forecast_panel import ForecastTab
+
+    _, rc = solara.render(ForecastTab(), handle_error=False)
+    button = rc.find(v.Btn, children=["Use the article's events (sample in ACLED's layout)"])
+    button.assert_single()
+    from solara.components.file_drop import FileDropZone
+
+    rc.find(FileDropZone).assert_single()
