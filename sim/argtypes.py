@@ -46,6 +46,31 @@ def days(text: str) -> int:
     """A number of days to simulate: 1 to the longest horizon a scenario may have."""
     return _integer(text, 1, MAX_DAYS, f"a number of days from 1 to {MAX_DAYS:,}")
 
+
+def probability(text: str) -> float:
+    """A probability: a decimal number from 0 to 1."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 <= value <= 1.0:  # NaN fails too
+        raise argparse.ArgumentTypeError(f"expected a probability from 0 to 1, got {text!r}")
+    return value
+
+
+MAX_STEPS = 63  # Metropolis steps per generation (each has a block of run indices of its own)
+
+
+def moves(text: str) -> int:
+    """Metropolis steps per sampler generation: 1 to MAX_STEPS."""
+    return _integer(text, 1, MAX_STEPS, f"a number of steps from 1 to {MAX_STEPS}")
+
+
+def final_moves(text: str) -> int:
+    """Metropolis steps after the last tempering generation: 0 to MAX_STEPS."""
+    return _integer(text, 0, MAX_STEPS, f"a number of steps from 0 to {MAX_STEPS}")
+
+
 MAX_CHUNK = 65_536
 
 

@@ -173,6 +173,38 @@ def test_a_killed_joint_calibration_resumes_to_the_same_posterior(episodes, tmp_
     assert resumed.runs == whole.runs
 
 
+class _GaussianOnFirstParameter:
+    """A noise-free likelihood that informs the first coordinate only: N(0.3, 0.05) in the unit box."""
+
+    def __init__(self, episodes, space, seed, replicates, workers=None):
+        self.dim, self.runs = space.dim, 0
+        self.weights, self.scatter = np.ones(1), [np.eye(1)]
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def __call__(self, unit, generation):
+        assert unit.shape[1] == self.dim + joint.NULL_CONTROLS  # the unread controls travel with the particles
+        self.runs += len(unit)
+        return self.weights[:, None] * (-0.5 * ((unit[:, 0] - 0.3) / 0.05) ** 2)[None, :]
+
+
+def test_the_sampler_recovers_an_exact_posterior_and_leaves_uninformed_coordinates_at_their_prior(
+        episodes, monkeypatch):
+    monkeypatch.setattr(joint, "EpisodeLikelihood", _GaussianOnFirstParameter)
+    space = PriorSpace.from_scenario(episodes[-1].scenario, ["pakistan.sanctuary_strike_rate",
+                                                             "afghanistan.counterstrike_probability"])
+    result = calibrate_joint(episodes[:1], space, population=600, replicates=1, seed=5, moves=6, workers=1)
+    unit = space.to_unit(result.theta)
+    assert abs(unit[:, 0].mean() - 0.3) < 0.01 and 0.04 < unit[:, 0].std() < 0.06
+    ratio = result.identification()
+    assert ratio["afghanistan.counterstrike_probability"] > 0.85  # uninformed: its prior's spread kept
+    assert all(v > 0.85 for v in result.null_sd_ratio)
+
+
 def test_cli_validate_and_calibrate_refuse_a_folder_without_episodes(tmp_path):
     for args in (["validate", "--episodes", str(tmp_path)], ["calibrate", "--episodes", str(tmp_path / "none"),
                                                               "--out", str(tmp_path / "out")],
@@ -191,3 +223,21 @@ def test_validate_leave_one_out_prints_the_documented_json():
     fact = out["episodes"]["E03"]["facts"]["pakistan_airstrike_7d"]
     assert fact["observed"] == 1 and set(fact) == {"observed", "model", "climatology", "persistence", "event_model"}
     assert all(0 < fact[k] < 1 for k in ("model", "climatology", "persistence", "event_model"))
+
+
+def test_the_dependence_weight_counts_copies_of_a_fact_once_and_independent_facts_fully():
+    rng = np.random.default_rng(1)
+    agree = rng.random((1, 4000)) < 0.4
+    independent = rng.random((3, 4000)) < 0.4
+
+    def scatter(x):
+        centred = x - x.mean(axis=1, keepdims=True)
+        return centred @ centred.T
+
+    copies = np.repeat(agree, 3, axis=0).astype(float)
+    assert joint.dependence_weight(scatter(copies)) == pytest.approx(1 / 3)
+    assert joint.dependence_weight(scatter(independent.astype(float))) == pytest.approx(1.0, abs=0.05)
+    mixed = np.vstack([copies[:2], independent[:1]]).astype(float)  # two copies and one other: 1' C 1 = 5
+    assert joint.dependence_weight(scatter(mixed)) == pytest.approx(3 / 5, abs=0.05)
+    constant = np.vstack([copies[:1], np.ones((1, 4000))])  # a fact that never varies correlates with nothing
+    assert joint.dependence_weight(scatter(constant)) == pytest.approx(1.0)

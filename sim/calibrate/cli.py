@@ -12,7 +12,7 @@ import json
 import sys
 from pathlib import Path
 
-from ..argtypes import cap_workers, positive_int, seed
+from ..argtypes import cap_workers, final_moves, moves, positive_int, probability, seed
 from ..scenario import load_scenario
 
 
@@ -32,7 +32,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         joint = calibrate_episodes_to_files(None if args.episodes == "shipped" else args.episodes, args.out,
                                             args.population, args.replicates, args.seed, cap_workers(args.workers),
                                             progress=True, resume=args.resume, install=args.install,
-                                            moves=args.moves, exclude=args.exclude)
+                                            moves=args.moves, exclude=args.exclude, refresh=args.refresh,
+                                            final_moves=args.final_moves, independent_facts=args.independent_facts)
         j = joint.calibration
         if j.resumed_after is not None:
             print(f"resumed from {args.out / 'checkpoint.npz'} after generation {j.resumed_after}")
@@ -40,7 +41,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
         print(f"tempered SMC over {len(j.episodes)} episodes: {j.runs:,} runs, {len(j.history)} generations, "
               f"{j.seconds:.1f} s ({j.runs / max(j.seconds, 1e-9):,.0f} runs/s); "
               f"{j.distinct} of {len(j.theta)} final particles distinct; "
-              f"{sum(v < 0.8 for v in ident.values())} of {len(ident)} parameters narrowed below 0.8 of the prior's sd")
+              f"{sum(v < 0.8 for v in ident.values())} of {len(ident)} parameters narrowed below 0.8 of the prior's sd "
+              f"(unread controls: {', '.join(f'{v:.2f}' for v in j.null_sd_ratio)})")
         print(f"wrote {joint.posterior_path}, {joint.loglik_path}, {joint.scenario_path} and {joint.report_path}")
         if joint.installed:
             print(f"installed {', '.join(str(p) for p in joint.installed)}")
@@ -122,8 +124,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="calibrate only these prior keys; the others keep their priors (default: all)")
     cal.add_argument("--exclude", nargs="+", default=None, metavar="ID",
                      help="with --episodes: leave these cases out (e.g. an exact leave-one-out refit)")
-    cal.add_argument("--moves", type=positive_int, default=1,
-                     help="with --episodes: Metropolis moves per particle and generation (default 1)")
+    cal.add_argument("--moves", type=moves, default=2,
+                     help="with --episodes: Metropolis steps per particle and generation, alternating a random walk "
+                          "and a prior refresh (default 2)")
+    cal.add_argument("--refresh", type=probability, default=0.15,
+                     help="with --episodes: chance that a prior refresh draws each parameter anew (default 0.15)")
+    cal.add_argument("--final-moves", type=final_moves, default=4,
+                     help="with --episodes: steps after the last tempering generation, to rejuvenate (default 4)")
+    cal.add_argument("--independent-facts", action="store_true",
+                     help="with --episodes: count every fact of a case as independent evidence (no dependence "
+                          "weights; over-counts correlated facts)")
     cal.add_argument("--check-runs", type=positive_int, default=20_000, help="runs per predictive check (default 20000)")
     cal.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 2**64 - 1 (default 0)")
     cal.add_argument("--workers", type=positive_int, default=None, help="worker processes (default and most: the cores available)")

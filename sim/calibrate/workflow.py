@@ -125,7 +125,8 @@ class JointRun:
 def calibrate_episodes_to_files(episodes_dir: str | Path | None, out: str | Path, population: int = 500,
                                 replicates: int = 16, seed: int = 0, workers: int | None = None,
                                 progress: bool = False, resume: bool = False, install: bool = False,
-                                moves: int = 1, exclude: list[str] | None = None) -> JointRun:
+                                moves: int = 2, exclude: list[str] | None = None, refresh: float = 0.15,
+                                final_moves: int = 4, independent_facts: bool = False) -> JointRun:
     """Calibrate the main scenario's priors on every episode and the October case at once
     (``sim.calibrate.joint``), then write under ``out``: ``posteriors/<name>.parquet`` (the
     particles), ``posteriors/<name>.loglik.parquet`` (each particle's log-likelihood per
@@ -143,13 +144,16 @@ def calibrate_episodes_to_files(episodes_dir: str | Path | None, out: str | Path
     space = PriorSpace.from_scenario(main)
     with output_folder(out) as folder:
         checkpoint = _checkpoint_in(folder, resume)
-        result = calibrate_joint(episodes, space, population, replicates, seed, moves, workers, checkpoint, progress)
+        result = calibrate_joint(episodes, space, population, replicates, seed, moves, workers, checkpoint, progress,
+                                 refresh, final_moves, independent_facts)
         as_abc = Calibration(space, result.theta, np.full(len(result.theta), 1 / len(result.theta)),
                              np.zeros((len(result.theta), 1)), seed=seed, sims=result.runs, seconds=result.seconds)
         left_out = f", left out: {', '.join(exclude)}" if exclude else ""
         note = (f"{result.runs:,} simulations, seed {seed}, population {population}, {len(episodes)} cases "
                 f"({', '.join(e.id for e in episodes)}){left_out}, {replicates} runs per particle "
-                f"and case, {dt.date.today().isoformat()}")
+                f"and case, {moves} moves a generation (refresh {refresh}) and {final_moves} at the end, "
+                f"{'facts as independent' if independent_facts else 'facts weighted for their dependence'}, "
+                f"{dt.date.today().isoformat()}")
         posterior_path = write_posterior(as_abc, folder / "posteriors" / f"{main.name}.parquet", main)
         loglik_path = write_loglik(result, loglik_path_for(posterior_path))
         scenario_path = write_calibrated_scenario(
@@ -189,11 +193,19 @@ def write_joint_report(result: JointCalibration, path: Path, note: str) -> Path:
              f"{result.runs:,} simulated runs in {result.seconds:.0f} s ({result.runs / max(result.seconds, 1e-9):,.0f} "
              f"runs/s), {len(result.history)} tempering generations; {result.distinct} of {len(result.theta)} final "
              f"particles distinct. Log evidence (SMC estimate): {result.log_evidence:.2f}.", "",
-             "| generation | beta | ESS before resampling | acceptance | mean log-likelihood | runs | seconds |",
-             "|---|---|---|---|---|---|---|"]
-    lines += [f"| {h['generation']} | {h['beta']:.4f} | {h['ess_before_resampling']:.0f} | {h['acceptance']:.2f} | "
+             "| generation | stage | beta | ESS before resampling | walks accepted | refreshes accepted | "
+             "mean log-likelihood | runs | seconds |", "|---|---|---|---|---|---|---|---|---|"]
+    lines += [f"| {h['generation']} | {h.get('stage', 'tempering')} | {h['beta']:.4f} | "
+              f"{h['ess_before_resampling']:.0f} | {h['acceptance']:.2f} | {h.get('refresh_acceptance', 0):.2f} | "
               f"{h['mean_loglik']:.1f} | {h['runs']:,} | {h['seconds']:.0f} |" for h in result.history]
+    lines += ["", "## Dependence weights of the cases' facts (Kish's design effect; 1 = independent)", "",
+              "| case | facts | weight | counted as facts |", "|---|---|---|---|"]
+    for case, weight, facts in zip(result.episodes, result.weights, result.facts, strict=True):
+        lines.append(f"| {case} | {facts} | {weight:.2f} | {weight * facts:.1f} |")
+    nulls = ", ".join(f"{v:.2f}" for v in result.null_sd_ratio)
     lines += ["", "## Identification: posterior sd / prior sd (in the prior's unit box; 1 = nothing learnt)", "",
+              f"The unread controls (coordinates no fact can inform) come out at {nulls}: the sampler's own "
+              "narrowing, against which the ratios below are read.", "",
               "| parameter | sd ratio | posterior median | 90% interval |", "|---|---|---|---|"]
     ident = result.identification()
     for i, key in sorted(enumerate(result.space.keys), key=lambda kv: ident[kv[1]]):
