@@ -177,7 +177,7 @@ class _GaussianOnFirstParameter:
     """A noise-free likelihood that informs the first coordinate only: N(0.3, 0.05) in the unit box."""
 
     def __init__(self, episodes, space, seed, replicates, workers=None):
-        self.dim, self.runs = space.dim, 0
+        self.dim, self.runs, self.replicates = space.dim, 0, replicates
         self.weights, self.scatter = np.ones(1), [np.eye(1)]
 
     def __enter__(self):

@@ -38,7 +38,10 @@ Renewing it at every step ("Monte Carlo within Metropolis") doubles the cost; ne
 600 final particles distinct. After beta reaches 1, ``final_moves`` more steps (no resampling)
 rejuvenate the population. The posterior is the final particles, equally weighted, and each
 particle's per-episode log-likelihood is kept beside it so that
-``escalation validate --leave-one-out`` can remove one episode by importance weighting.
+``escalation validate --leave-one-out`` can remove one episode by importance weighting. Those
+are estimated afresh at the end, by runs no step saw and twice the replicates: the estimates the
+sampler carries were selected for being high (an accepted proposal is often a lucky one), which
+would bias the leave-one-out weights and fatten their tail.
 
 Unread controls. ``NULL_CONTROLS`` extra coordinates travel with the particles and are never
 given to the model: no fact can inform them, so their posterior sd / prior sd measures the
@@ -284,6 +287,17 @@ def _step(unit: np.ndarray, loglik: np.ndarray, beta: float, chol: np.ndarray | 
     return np.where(accept[:, None], proposal, unit), np.where(accept[None, :], new, loglik), accept
 
 
+def fresh_loglik(likelihood: EpisodeLikelihood, unit: np.ndarray, generation: int) -> np.ndarray:
+    """Each case's weighted log-likelihood of the final particles from new runs, twice the
+    replicates (module docstring: the carried estimates are biased upwards by selection)."""
+    replicates = likelihood.replicates
+    likelihood.replicates = 2 * replicates
+    try:
+        return likelihood(unit, generation * BLOCKS_PER_GENERATION)
+    finally:
+        likelihood.replicates = replicates
+
+
 def calibrate_joint(episodes: list[Episode], space: PriorSpace, population: int = 500, replicates: int = 16,
                     seed: int = 0, moves: int = 2, workers: int | None = None, checkpoint: Path | None = None,
                     progress: bool = False, refresh: float = 0.15, final_moves: int = 4,
@@ -368,6 +382,8 @@ def calibrate_joint(episodes: list[Episode], space: PriorSpace, population: int 
                 print(f"generation {g} ({h['stage']}): beta {beta:.4f}, walks accepted {h['acceptance']:.2f}, "
                       f"refreshes accepted {h['refresh_acceptance']:.2f}, mean log-likelihood "
                       f"{h['mean_loglik']:.1f}, {runs:,} runs, {seconds:.0f} s", file=sys.stderr)
+        loglik = fresh_loglik(likelihood, state.unit, state.generation + 1)
+        runs, seconds = base_runs + likelihood.runs, base_seconds + time.perf_counter() - started
     return JointCalibration(space, [e.id for e in episodes], space.from_unit(state.unit[:, :space.dim]),
-                            state.loglik, state.history, state.runs, state.seconds,
+                            loglik, state.history, runs, seconds,
                             state.unit[:, space.dim:], state.weights, [len(e.observed) for e in episodes], resumed)
