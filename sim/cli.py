@@ -194,6 +194,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .calibrate.cli import register as register_calibrate
 
     register_calibrate(sub)
+    from .forecast.cli import register as register_forecast
+
+    register_forecast(sub)
     return parser
 
 

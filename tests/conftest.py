@@ -103,7 +103,8 @@ SLOW_FILES = {"test_browser.py", "test_resume.py", "test_cli_run.py", "test_pack
 SLOW_WORDS = ("cli", "serve", "replay", "dask", "recovery", "sensitivity", "what_if", "posterior",
               "known_answer", "wilson_interval", "common_random_numbers", "single_runs_do", "lane_k_is_run_k",
               "same_seed_same_run", "while_running", "prim", "check_json", "workers_and_chunk", "busy_state",
-              "each_tab", "odds", "umask", "strict_json", "becomes_a_path", "reachable", "c_locale")
+              "each_tab", "odds", "umask", "strict_json", "becomes_a_path", "reachable", "c_locale",
+              "browser_panel", "run_alone", "drop_zone", "through_a_later_day", "impossible_observation")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -154,7 +154,7 @@ def test_the_wheel_holds_the_package_and_runs_outside_the_checkout(tmp_path_fact
     print(f"\nwheel {wheel.name}: {wheel.stat().st_size / 1024:.0f} KiB, built in "
           f"{time.perf_counter() - started:.1f} s")
     names = zipfile.ZipFile(wheel).namelist()
-    for package in ("sim", "sim/batch", "sim/calibrate", "sim/viz"):
+    for package in ("sim", "sim/batch", "sim/calibrate", "sim/forecast", "sim/viz"):
         assert f"{package}/__init__.py" in names, package
     assert "sim/viz/app.py" in names and "sim/cli.py" in names
     for name in EXPECTED:
@@ -164,6 +164,9 @@ def test_the_wheel_holds_the_package_and_runs_outside_the_checkout(tmp_path_fact
     assert "sim/scenarios/posteriors/october_2025.loglik.parquet" in names
     assert {"sim/scenarios/episodes/E03.toml", "sim/scenarios/episodes/E03.targets.toml",
             "sim/scenarios/episodes/border_years.toml"} <= set(names)
+    assert {f"sim/scenarios/forecast/{f}" for f in ("acled_mapping.toml", "october_2025.acled.csv",
+                                                     "october_2025.events.csv", "after_13_october.questions.toml")
+            } <= set(names)
     top = {n.split("/")[0] for n in names}
     assert top == {"sim", wheel.name.split("-")[0] + "-" + wheel.name.split("-")[1] + ".dist-info"}, top
 
@@ -196,6 +199,12 @@ def test_the_wheel_holds_the_package_and_runs_outside_the_checkout(tmp_path_fact
         assert run.returncode == 0, run.stderr[-3000:]
         assert "Scenario october_2025" in run.stdout and "airstrike capital" in run.stdout
         assert not run.stderr.strip(), run.stderr  # no warnings either (e.g. Mesa deprecations)
+        forecast = subprocess.run([str(venv / "bin" / "escalation"), "forecast", "october_2025_calibrated",
+                                   "--observed", "october_2025.acled.csv", "--questions",
+                                   "after_13_october.questions.toml", "--runs", "500", "--json"],
+                                  capture_output=True, text=True, cwd=elsewhere, env=env, timeout=600)
+        assert forecast.returncode == 0, forecast.stderr[-3000:]
+        assert json.loads(forecast.stdout)["conditioning"]["runs_simulated"] == 500
         scored = subprocess.run([str(venv / "bin" / "escalation"), "validate", "--leave-one-out", "--json",
                                  "--particles", "20", "--replicates", "1"],
                                 capture_output=True, text=True, cwd=elsewhere, env=env, timeout=600)

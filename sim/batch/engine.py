@@ -193,8 +193,14 @@ def simulate_chunk(task: ChunkTask) -> dict[str, np.ndarray]:
 
 
 def run_jobs(jobs: JobList, chunks: list[tuple[int, int]], workers: int | None = 1, backend: str = "local",
-             scheduler: str | None = None, client=None) -> Iterator[tuple[tuple[int, int], dict[str, np.ndarray]]]:
+             scheduler: str | None = None, client=None,
+             simulate: Callable[[ChunkTask], dict[str, np.ndarray]] = simulate_chunk,
+             ) -> Iterator[tuple[tuple[int, int], dict[str, np.ndarray]]]:
     """Simulate the given chunks of ``jobs``; yield (bounds, columns) as each chunk completes.
+
+    ``simulate`` turns a chunk into columns (default: run it to the horizon, ``simulate_chunk``);
+    another must be picklable (a module-level function or a ``functools.partial`` of one), e.g.
+    the forecast's, which stops at the origin to check the observed days and then goes on.
 
     Completion order may vary; callers key results by bounds, so the final tables do not. A
     worker that dies (a process killed for lack of memory, a Dask worker lost) is a ``WorkerError``.
@@ -202,21 +208,22 @@ def run_jobs(jobs: JobList, chunks: list[tuple[int, int]], workers: int | None =
     if not chunks:
         return
     if backend == "dask":
-        yield from _run_dask(jobs, chunks, scheduler, client)
+        yield from _run_dask(jobs, chunks, scheduler, client, simulate)
         return
     workers = worker_count(workers, len(chunks))
     if workers == 1:
         for bounds in chunks:
-            yield bounds, simulate_chunk(jobs.slice(*bounds))
+            yield bounds, simulate(jobs.slice(*bounds))
         return
     try:
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            yield from _drain(pool.submit, jobs, chunks, workers)
+            yield from _drain(pool.submit, jobs, chunks, workers, simulate)
     except BrokenProcessPool:
         raise WorkerError(WORKER_DIED) from None
 
 
-def _drain(submit: Callable, jobs: JobList, chunks: list[tuple[int, int]], workers: int
+def _drain(submit: Callable, jobs: JobList, chunks: list[tuple[int, int]], workers: int,
+           simulate: Callable[[ChunkTask], dict[str, np.ndarray]] = simulate_chunk,
            ) -> Iterator[tuple[tuple[int, int], dict[str, np.ndarray]]]:
     """Keep at most 2 x workers chunks in flight, so memory stays bounded on large batches."""
     pending: dict[Future, tuple[int, int]] = {}
@@ -226,7 +233,7 @@ def _drain(submit: Callable, jobs: JobList, chunks: list[tuple[int, int]], worke
             bounds = next(queue, None)
             if bounds is None:
                 break
-            pending[submit(simulate_chunk, jobs.slice(*bounds))] = bounds
+            pending[submit(simulate, jobs.slice(*bounds))] = bounds
         if not pending:
             return
         done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
@@ -234,7 +241,8 @@ def _drain(submit: Callable, jobs: JobList, chunks: list[tuple[int, int]], worke
             yield pending.pop(future), future.result()
 
 
-def _run_dask(jobs: JobList, chunks: list[tuple[int, int]], scheduler: str | None, client=None
+def _run_dask(jobs: JobList, chunks: list[tuple[int, int]], scheduler: str | None, client=None,
+              simulate: Callable[[ChunkTask], dict[str, np.ndarray]] = simulate_chunk,
               ) -> Iterator[tuple[tuple[int, int], dict[str, np.ndarray]]]:
     from dask.distributed import Client, as_completed
     from distributed.scheduler import KilledWorker
@@ -247,7 +255,7 @@ def _run_dask(jobs: JobList, chunks: list[tuple[int, int]], scheduler: str | Non
         in_flight = 4 * max(1, len(client.scheduler_info().get("workers", {})))
         futures: dict = {}
         for bounds in queue:  # a bounded number in flight: the jobs are cut only as they are sent
-            futures[client.submit(simulate_chunk, jobs.slice(*bounds), pure=False)] = bounds
+            futures[client.submit(simulate, jobs.slice(*bounds), pure=False)] = bounds
             if len(futures) >= in_flight:
                 break
         pending = as_completed(list(futures))
@@ -258,7 +266,7 @@ def _run_dask(jobs: JobList, chunks: list[tuple[int, int]], scheduler: str | Non
                 raise WorkerError(WORKER_DIED.replace("--workers", "workers per machine")) from None
             bounds = next(queue, None)
             if bounds is not None:
-                new = client.submit(simulate_chunk, jobs.slice(*bounds), pure=False)
+                new = client.submit(simulate, jobs.slice(*bounds), pure=False)
                 futures[new] = bounds
                 pending.add(new)
     finally:

@@ -78,9 +78,16 @@ def load_posterior(scenario: Scenario) -> pd.DataFrame:
 class PosteriorSampler:
     """A scenario's posterior, read and checked once, drawn from run by run."""
 
-    def __init__(self, scenario: Scenario, exclude: Iterable[str] = ()) -> None:
+    def __init__(self, scenario: Scenario, exclude: Iterable[str] = (), reweight: np.ndarray | None = None) -> None:
+        """``reweight``: a factor per posterior row multiplying its weight (e.g. the importance weights
+        of the posterior without one case, for leave-one-out forecasts)."""
         frame = load_posterior(scenario)
         weights = frame["weight"].to_numpy(float) if "weight" in frame else np.ones(len(frame))
+        if reweight is not None:
+            reweight = np.asarray(reweight, dtype=float)
+            if reweight.shape != weights.shape or not np.isfinite(reweight).all() or (reweight < 0).any():
+                raise ValueError(f"reweight: expected {len(weights)} finite non-negative factors")
+            weights = weights * reweight
         self.cdf = np.cumsum(weights / weights.sum())
         skip = {"weight", *exclude}
         self.values = {key: frame[key].to_numpy(float) for key in frame.columns if key not in skip}

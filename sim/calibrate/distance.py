@@ -11,6 +11,8 @@ Every term ``t`` is scaled so that ``t <= 1`` means the target is met within its
           Poisson band of the count at the rate give or take its tolerance;
 * threshold: 0 if the figure rose by at least ``value`` over the window, else 1 + the shortfall
           as a share of ``value``;
+* level:  0 if the figure is at least ``value`` at the end of the window, else 1 + the shortfall
+          as a share of ``value`` (for states such as the crossings closed, not running totals);
 * a target whose fact did not hold (``observed = false``) is met when the run does not meet
           it: its term is then 0, else 2;
 * order:  0 if held, else 1 + days by which it is broken (0 if an event is missing: the event
@@ -59,7 +61,7 @@ def observe(model: EscalationModel, targets: Targets) -> Observation:
     levels = {q: np.zeros((days + 1, n)) for q in quantities}
     summary = model.summary()
     for q in quantities:
-        levels[q][0] = summary[q]
+        levels[q][0] = quantity_value(model, summary, q)
     previous = counts()
     for day in range(days):
         model.step()
@@ -70,8 +72,18 @@ def observe(model: EscalationModel, targets: Targets) -> Observation:
         if quantities:
             summary = model.summary()
             for q in quantities:
-                levels[q][day + 1] = summary[q]
+                levels[q][day + 1] = quantity_value(model, summary, q)
     return Observation(daily, levels, {pair: i for i, pair in enumerate(pairs)})
+
+
+def quantity_value(model: EscalationModel, summary: dict[str, np.ndarray], quantity: str) -> np.ndarray:
+    """Per lane, the figure a target follows: a summary column, or one of the two states derived
+    from it (``crossings_closed``: crossings closed now; ``at_war``: 1 once the run is a war)."""
+    if quantity == "crossings_closed":
+        return model.crossings_open.shape[1] - summary["crossings_open_end"]
+    if quantity == "at_war":
+        return (summary["war_day"] >= 0).astype(float)
+    return summary[quantity]
 
 
 def _occurrences(obs: Observation, target: Target) -> np.ndarray:
@@ -115,6 +127,9 @@ def terms(obs: Observation, targets: Targets) -> np.ndarray:
             rows.append(np.abs(ratio) / np.log1p(t.tolerance))
         elif t.kind == "threshold":
             x = obs.levels[t.quantity][b + 1] - obs.levels[t.quantity][a]
+            rows.append(np.where(x >= t.value, 0.0, 1.0 + (t.value - x) / t.value))
+        elif t.kind == "level":
+            x = obs.levels[t.quantity][b + 1]
             rows.append(np.where(x >= t.value, 0.0, 1.0 + (t.value - x) / t.value))
         else:
             x = obs.levels[t.quantity][b + 1] - obs.levels[t.quantity][a]

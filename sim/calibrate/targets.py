@@ -21,19 +21,23 @@ from ..ladder import Action
 from ..parameters import PARTIES
 from ..scenario import MAX_SCENARIO_BYTES, Scenario, ScenarioError, load_scenario, resolve_scenario_path
 
-KINDS = ("event", "absent", "count", "rate", "threshold")
+KINDS = ("event", "absent", "count", "rate", "threshold", "level")
 RELATIONS = ("about", "at_least")
 #: Per-run figures a count or rate target may follow (keys of ``EscalationModel.summary()``).
 QUANTITIES = ("acknowledged_pakistan", "acknowledged_afghanistan", "claimed_by_pakistan", "claimed_by_afghanistan",
               "deaths_true_pakistan", "deaths_true_afghanistan", "deaths_true", "deaths_claimed",
-              "ttp_attacks", "ttp_deaths", "closed_days", "kinetic_days")
+              "ttp_attacks", "ttp_deaths", "closed_days", "kinetic_days", "crossings_closed", "at_war")
+#: Quantities that are a state, not a running total: a ``threshold`` on their rise means little, a
+#: ``level`` (the figure at the end of the window) is what to ask of them.
+STATE_QUANTITIES = ("crossings_closed", "at_war")
 _COMMON = {"name", "kind", "window", "sequence", "weight", "source", "observed"}
 FIELDS = {
-    "event": _COMMON | {"actor", "actions", "since", "min_count"},
+    "event": _COMMON | {"actor", "actors", "actions", "since", "min_count"},
     "absent": _COMMON | {"actors", "actions"},
     "count": _COMMON | {"quantity", "value", "relation", "tolerance"},
     "rate": _COMMON | {"quantity", "per_day", "tolerance"},
     "threshold": _COMMON | {"quantity", "value"},
+    "level": _COMMON | {"quantity", "value"},
 }
 ORDER_FIELDS = {"first", "then", "strict", "source"}
 
@@ -172,14 +176,15 @@ def _list(value: Any, key: str, source: str) -> list[Any]:
     return value
 
 
-def _target(entry: Any, i: int, horizon: int, actors: list[str], source: str) -> Target:
-    where = f"target[{i}]"
+def _target(entry: Any, i: int, horizon: int, actors: list[str], source: str, section: str = "target") -> Target:
+    """One ``[[target]]`` table (``section``: the name its keys are reported under, e.g. ``question``)."""
+    where = f"{section}[{i}]"
     if not isinstance(entry, dict):
         raise ScenarioError(source, where, "expected a table")
     name = entry.get("name")
     if not isinstance(name, str) or not name:
         raise ScenarioError(source, f"{where}.name", "expected a non-empty name")
-    where = f"target.{name}"
+    where = f"{section}.{name}"
     kind = entry.get("kind")
     if kind not in KINDS:
         raise ScenarioError(source, f"{where}.kind", f"got {kind!r}, expected one of {', '.join(KINDS)}")
@@ -199,12 +204,17 @@ def _target(entry: Any, i: int, horizon: int, actors: list[str], source: str) ->
                               "weight": _number(entry.get("weight", 1.0), f"{where}.weight", source,
                                                 1.0 if in_sequence else 0.0)}
     if kind in ("event", "absent"):
-        who = [entry.get("actor")] if kind == "event" else entry.get("actors")
-        if kind == "absent" and (not isinstance(who, list) or not who):
+        # an event is one actor's (``actor``) or any of several's (``actors``); an absence is several's
+        several = kind == "absent" or "actors" in entry
+        if kind == "event" and ("actor" in entry) == ("actors" in entry):
+            raise ScenarioError(source, f"{where}.actor", "an event target needs either actor = \"NAME\" or "
+                                "actors = [\"NAME\", ...] (any of several), not both")
+        who = entry.get("actors") if several else [entry.get("actor")]
+        if several and (not isinstance(who, list) or not who):
             raise ScenarioError(source, f"{where}.actors", "expected a non-empty list of actors")
         for actor in who:
             if actor not in actors:
-                key = f"{where}.actor" if kind == "event" else f"{where}.actors"
+                key = f"{where}.actors" if several else f"{where}.actor"
                 raise ScenarioError(source, key, f"unknown actor {actor!r}{_suggest(str(actor), actors)}; "
                                     f"allowed: {', '.join(actors)}")
         acts = entry.get("actions")
@@ -230,6 +240,13 @@ def _target(entry: Any, i: int, horizon: int, actors: list[str], source: str) ->
     if quantity not in QUANTITIES:
         raise ScenarioError(source, f"{where}.quantity", f"got {quantity!r}{_suggest(str(quantity), list(QUANTITIES))};"
                             f" allowed: {', '.join(QUANTITIES)}")
+    if kind == "level":  # is the figure at least value at the end of the window (e.g. crossings still closed)?
+        common.update(quantity=quantity, value=_number(entry.get("value"), f"{where}.value", source, 0.0,
+                                                       positive=True))
+        return Target(**common)
+    if quantity in STATE_QUANTITIES:
+        raise ScenarioError(source, f"{where}.quantity", f"{quantity!r} is a state (its value each day), not a running "
+                            "total: ask it with kind = \"level\" (the value at the end of the window)")
     if kind == "threshold":  # a question: does the figure rise by at least value over the window?
         common.update(quantity=quantity, value=_number(entry.get("value"), f"{where}.value", source, 0.0,
                                                        positive=True))

@@ -584,6 +584,10 @@ def Dashboard(model: StudentModel, day: int = 0, pending: list[str] | None = Non
                 RunTab(model, day)
             with solara.lab.Tab("What-if and compare"):
                 WhatIf(model, history)
+            with solara.lab.Tab("Forecast"):
+                from .forecast_panel import ForecastTab
+
+                ForecastTab()
             with solara.lab.Tab("Info"):
                 InfoTab()
 
