@@ -58,6 +58,18 @@ class Questions:
         return Targets(self.name, origin + days, shifted, (), self.source)
 
 
+def _sections(source: str, text: str, allowed: dict[str, str]) -> dict:
+    """The TOML table of a file whose top-level keys must be among ``allowed`` (key -> how it is written)."""
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(source, "", f"not valid TOML ({err})") from None
+    for key in table:
+        if key not in allowed:
+            raise ScenarioError(source, key, f"unknown section; allowed: {', '.join(allowed.values())}")
+    return table
+
+
 def load_questions(path: str | Path, scenario: Scenario) -> Questions:
     """Read and check a questions file (module docstring); actors are checked against ``scenario``."""
     path = resolve_forecast_file(path, "questions file")
@@ -65,13 +77,7 @@ def load_questions(path: str | Path, scenario: Scenario) -> Questions:
     text, data = _read_text(path, "questions file")
     if len(data) > MAX_SCENARIO_BYTES:
         raise ScenarioError(source, "", "too large for a questions file")
-    try:
-        table = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(source, "", f"not valid TOML ({err})") from None
-    for key in table:
-        if key not in ("questions", "question"):
-            raise ScenarioError(source, key, "unknown section; allowed: [questions], [[question]]")
+    table = _sections(source, text, {"questions": "[questions]", "question": "[[question]]"})
     meta = table.get("questions", {})
     if not isinstance(meta, dict):
         raise ScenarioError(source, "questions", "expected a table")
@@ -116,13 +122,7 @@ def load_resolutions(path: str | Path, names: list[str]) -> dict[str, bool]:
     path = Path(path)
     source = str(path)
     text, _ = _read_text(path, "resolutions file")
-    try:
-        table = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as err:
-        raise ScenarioError(source, "", f"not valid TOML ({err})") from None
-    for key in table:
-        if key not in ("resolutions", "answers"):
-            raise ScenarioError(source, key, "unknown section; allowed: [resolutions], [answers]")
+    table = _sections(source, text, {"resolutions": "[resolutions]", "answers": "[answers]"})
     meta = table.get("resolutions", {})
     if not isinstance(meta, dict) or any(k != "source" for k in meta):
         raise ScenarioError(source, "resolutions", "expected a table with only source = \"where the answers come from\"")
