@@ -576,6 +576,37 @@ def test_reset_applies_the_controls_and_a_bad_seed_is_a_message_on_the_page():
     assert "seed 0;" in rc.find(v.Html, class_="settings-line").widget.children[0]
 
 
+def test_a_download_makes_its_file_when_clicked_and_starts_no_thread_when_its_data_changes(monkeypatch):
+    """Defect: solara.FileDownload started a thread whenever its data changed (every step, for each figure of
+    the Run tab), and each thread re-rendered its part of the page two or three times."""
+    from solara.components.file_download import FileDownloadWidget
+
+    from sim.viz.components import Download
+
+    day = solara.reactive(1)
+    started = []
+    start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self) or start(self))
+
+    @solara.component
+    def Panel():
+        text = f"day {day.value}"  # new data at every render, as a figure's SVG after a step
+        Download("the day (TXT)", f"day{day.value}.txt", "text/plain", lambda: text)
+
+    _, rc = solara.render(Panel(), handle_error=False)
+    widget = rc.find(FileDownloadWidget).widget
+    for k in range(2, 6):
+        day.set(k)
+    assert started == [] and widget.filename == "day5.txt" and widget.bytes is None
+    widget.request_download = True  # what the browser sets on a click
+    assert widget.bytes == b"day 5"
+    widget.request_download = False  # what the browser sets once it has saved the file
+    assert widget.bytes is None
+    day.set(6)
+    widget.request_download = True
+    assert widget.bytes == b"day 6" and started == []
+
+
 def test_the_what_if_button_shows_a_busy_state_then_the_odds(monkeypatch):
     monkeypatch.setattr(whatif, "RUNS", 100)
     _, rc = solara.render(Dashboard(StudentModel(seed="2")), handle_error=False)

@@ -21,11 +21,12 @@ import time
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import solara
 import solara.lab
 from mesa.visualization.utils import force_update, update_counter
+from solara.components.file_download import FileDownloadWidget
 
 from ..errors import UsageError
 from ..ladder import Action
@@ -281,13 +282,34 @@ def download_button(what: str) -> solara.Element:
 
 
 @solara.component
+def Download(what: str, filename: str, mime_type: str, content: Callable[[], str]) -> None:
+    """A download button whose file is made only when it is clicked, in the click's own handler.
+
+    Why not ``solara.FileDownload``: it starts a thread whenever its data changes, which for the Run
+    tab's seven downloads is every step, and each thread re-renders its part of the page two or three
+    times; the files here are small strings, made in a millisecond. The browser side is Solara's own
+    (``FileDownloadWidget``): a click sets ``request_download``, the bytes that arrive are saved, and the
+    page clears ``request_download``, which clears the bytes.
+    """
+    latest = solara.use_ref(content)
+    latest.current = content  # the newest data, without a render when only the data changed
+    payload, set_payload = solara.use_state(cast("bytes | None", None))
+
+    def requested(wanted: bool) -> None:
+        set_payload(latest.current().encode("utf-8") if wanted else None)
+
+    FileDownloadWidget.element(filename=filename, bytes=payload, request_download=payload is not None,
+                               on_request_download=requested, mime_type=mime_type,
+                               children=[download_button(what)])
+
+
+@solara.component
 def FigurePanel(model: StudentModel, draw: Callable[[StudentModel], str], name: str, day: int) -> None:
     """An SVG figure of the model, drawn once per simulated day, with an SVG download."""
     svg = solara.use_memo(lambda: draw(model), [model, day, draw])
     with solara.Div(classes=["figure-panel"]):
         solara.HTML(tag="div", unsafe_innerHTML=svg, style={"width": "100%"})
-        solara.FileDownload(svg, filename=f"{name}-day{model.day}.svg", mime_type="image/svg+xml",
-                            children=[download_button(f"{name} (SVG)")])
+        Download(f"{name} (SVG)", f"{name}-day{model.day}.svg", "image/svg+xml", lambda: svg)
 
 
 def log_html(model: StudentModel) -> str:
@@ -312,10 +334,9 @@ def EventLog(model: StudentModel, day: int) -> None:
         solara.Text("What happened, newest first", style={"font-weight": "bold", "font-size": "14px"})
         solara.HTML(tag="div", unsafe_innerHTML=text)
         with solara.Row():
-            solara.FileDownload(lambda: export.events_csv(model), filename=f"events-day{model.day}.csv",
-                                mime_type="text/csv", children=[download_button("events (CSV)")])
-            solara.FileDownload(lambda: export.series_csv(model), filename=f"series-day{model.day}.csv",
-                                mime_type="text/csv", children=[download_button("series over time (CSV)")])
+            Download("events (CSV)", f"events-day{model.day}.csv", "text/csv", lambda: export.events_csv(model))
+            Download("series over time (CSV)", f"series-day{model.day}.csv", "text/csv",
+                     lambda: export.series_csv(model))
 
 
 def rung_words(rung: int) -> str:
@@ -541,8 +562,7 @@ def WhatIf(model: StudentModel, history: solara.Reactive[list]) -> None:
             head = "".join(f"<th {CELL} align='left'>{h}</th>" for h in ("#", "settings", "de-escalated", "reference"))
             solara.HTML(tag="div", unsafe_innerHTML=(
                 f"<table class='history' style='font-size:12px;border-collapse:collapse'><tr>{head}</tr>{rows}</table>"))
-            solara.FileDownload(lambda: export.history_csv(history.value), filename="what-ifs.csv",
-                                mime_type="text/csv", children=[download_button("what-ifs (CSV)")])
+            Download("what-ifs (CSV)", "what-ifs.csv", "text/csv", lambda: export.history_csv(history.value))
 
 
 # ---- the page ----------------------------------------------------------------------------------------
