@@ -9,6 +9,7 @@ for one step of one tab), the model's day, and each figure drawn from the same m
 
     .venv/bin/python experiments/viz_step_profile.py                  # 20 steps, table
     .venv/bin/python experiments/viz_step_profile.py --profile --json
+    REACTON_FAST=0 .venv/bin/python experiments/viz_step_profile.py     # with reacton's default renderer
 
 CPU times, not wall times: they hold on a busy machine (under ``nice``), within the noise of shared caches.
 """
@@ -19,6 +20,7 @@ import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
 import statistics
 import sys
@@ -28,6 +30,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+from sim.viz.server import SERVER_ENV  # noqa: E402
+
+for _name in ("REACTON_FAST",):  # render as the server does (read by reacton at each render)
+    os.environ.setdefault(_name, SERVER_ENV[_name])
 
 import ipyvuetify as v  # noqa: E402
 import solara  # noqa: E402

@@ -45,7 +45,7 @@ from sim.viz.components import (
     status_line,
 )
 from sim.viz.explain import info_html
-from sim.viz.server import check_inputs, environment
+from sim.viz.server import SERVER_ENV, check_inputs, environment
 from sim.viz.student import (
     ENV_REPLAY,
     ENV_RUN,
@@ -65,6 +65,7 @@ CALIBRATED = "october_2025_calibrated.toml"
 def _no_served_scenario(monkeypatch):
     for name in (ENV_SCENARIO, ENV_REPLAY, ENV_RUN):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("REACTON_FAST", SERVER_ENV["REACTON_FAST"])  # the page renders here as it does when served
 
 
 def from_controls(**controls) -> StudentModel:
