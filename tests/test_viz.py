@@ -304,6 +304,35 @@ def test_the_series_chart_draws_deaths_grievance_and_crossings_over_time():
     assert f"Pakistani dead, claimed by the enemy: {claimed:.0f}" in deaths
 
 
+def test_a_step_redraws_no_fixed_layer_and_reads_the_event_log_once(monkeypatch):
+    """The server's work per step: the fixed parts of the map (land, border, keys, place dots, country names),
+    the ladder (rungs, key) and the network (key) are drawn once per scenario (``figures.STATIC_LAYERS``,
+    cached), and the figures and the log of one step read the model's event log once between them."""
+    model = stepped(1, seed="4")
+    for draw in DRAWINGS:
+        draw(model)
+    drawn = []
+    add = figures.Svg.add
+    monkeypatch.setattr(figures.Svg, "add", lambda svg, tag, content="", tooltip="", **attrs: drawn.append(
+        (tag, html.unescape(content), tooltip, attrs.get("class_"))) or add(svg, tag, content, tooltip, **attrs))
+    reads = []
+    events = model.log.events
+    model.log.events = lambda lane=None: reads.append(lane) or events(lane)
+    places = {place.label for place in figures.PLACES.values()}
+    fixed_texts = {"Durand Line (dashed, approx.)", "today; size = deaths", "faint: earlier days", "AFGHANISTAN",
+                   "PAKISTAN", "hostility", "alliance / support", "\u00d7 TTP attack (not in the states' line)"}
+    for day in range(2, 10):
+        model.step()
+        for draw in DRAWINGS:
+            draw(model)
+        log_html(model)
+        assert len(reads) == day - 1, "the event log was read more than once in a step"
+    assert drawn, "the figures drew nothing"
+    redrawn = [d for d in drawn if d[0] == "polygon" or d[1] in fixed_texts or d[3] == "rung-label"
+               or (d[0] == "circle" and d[2] in places)]
+    assert not redrawn, f"a step redrew a fixed layer: {redrawn[:5]}"
+
+
 def test_the_actor_graph_says_whose_number_each_is():
     model = stepped(3, pact_saudi_arabia=True, keep_russia=False)
     graph = figures.actor_graph(model)

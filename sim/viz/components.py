@@ -315,9 +315,9 @@ def FigurePanel(model: StudentModel, draw: Callable[[StudentModel], str], name: 
 def log_html(model: StudentModel) -> str:
     """The event log in words, newest first, one line per event with its action's colour."""
     rows = []
-    for event in reversed(model.log.events(0)):
+    for event in reversed(figures.events_so_far(model)):
         colour = Action.from_key(event.action).value.colour
-        sentence = event.sentence(model.scenario, figures.nice_date(model, event.day))
+        sentence = figures.sentence(model, event)
         rows.append(f"<div style='margin:2px 0'><span style='display:inline-block;width:10px;height:10px;"
                     f"background:{colour};margin-right:6px;border-radius:2px'></span>{html.escape(sentence)}</div>")
     if not rows:
