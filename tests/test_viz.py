@@ -606,6 +606,23 @@ def test_reset_applies_the_controls_and_a_bad_seed_is_a_message_on_the_page():
     assert "seed 0;" in rc.find(v.Html, class_="settings-line").widget.children[0]
 
 
+def test_the_run_tab_shows_the_ladder_and_one_figure_beside_it_drawn_only_when_shown():
+    """Defect: at 1366 x 768 the network and the series fell below the fold. The ladder stays in view and the map,
+    the series over time, the network and the deaths take turns beside it (tabs); a step draws only the one shown."""
+    model = StudentModel(seed="2")
+    _, rc = solara.render(Dashboard(model), handle_error=False)
+
+    def figures_shown() -> set[str]:
+        markup = " ".join(getattr(w, "unsafe_innerHTML", None) or "" for w in rc.find(v.VuetifyTemplate).widgets)
+        return set(re.findall(r'<svg [^>]*class="(\w+)"', markup))
+
+    assert figures_shown() == {"ladder", "map"}
+    figure_tabs = rc.find(v.Html, class_="figure-tabs").find(v.Tabs).widget
+    for index, name in enumerate(("series", "network", "deaths")):
+        figure_tabs.v_model = index + 1
+        assert figures_shown() == {"ladder", name}
+
+
 def test_a_download_makes_its_file_when_clicked_and_starts_no_thread_when_its_data_changes(monkeypatch):
     """Defect: solara.FileDownload started a thread whenever its data changed (every step, for each figure of
     the Run tab), and each thread re-rendered its part of the page two or three times."""

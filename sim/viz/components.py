@@ -1,8 +1,9 @@
 """Solara components of the page: the run's controls, the panels around one ``StudentModel``, the tabs.
 
-The page reads Mesa's ``update_counter`` once, at the top, so that Step, Play and Reset re-render
-it in one pass (ten panels each reading it took ten passes over the whole page, about 0.5 s a
-step); each panel caches its drawing per (model, day).
+The parts of the page that show the run (the step counter, the Run controls, the status and the
+Run tab) read Mesa's ``update_counter``; ``Runner.redraw`` re-renders them in one pass, and
+reacton's fast renderer (``REACTON_FAST=1``, set by ``sim.viz.server``) renders nothing else: not the
+sidebar's settings, not the tabs around the Run tab. Each panel caches its drawing per (model, day).
 
 Why the page has its own Step / Play / Reset rather than Mesa's SolaraViz controller (Mesa 3.3):
 there, Reset during Play could start the new run with a day already simulated (the play thread
@@ -416,8 +417,9 @@ def ReplayBanner(model: StudentModel) -> None:
 
 
 @solara.component
-def Header(model: StudentModel, day: int, pending: list[str], error: str) -> None:
-    """The day counter, the settings in use, and any problem with the controls."""
+def Header(model: StudentModel, pending: list[str], error: str) -> None:
+    """The day counter, the settings in use, and any problem with the controls (re-rendered by every step)."""
+    update_counter.get()
     ReplayBanner(model)
     if error:
         solara.Error(error, classes=["page-error"])
@@ -572,17 +574,29 @@ def ladder_with_war(model: StudentModel) -> str:
     return figures.ladder_svg(model, war_day=stored if stored >= 0 else None)
 
 
+#: The figures beside the ladder, one at a time (tab label -> drawing, name): at 1366 x 768 two figures fit
+#: above the fold with their text at 11 px or more, so the ladder stays in view and any one of these beside it.
+FIGURE_TABS: dict[str, tuple[Callable[[StudentModel], str], str]] = {
+    "Map": (figures.map_svg, "map"), "Over time": (figures.series_svg, "series"),
+    "Network": (figures.network_svg, "network"), "Deaths": (figures.deaths_svg, "deaths")}
+
+
 @solara.component
-def RunTab(model: StudentModel, day: int) -> None:
-    """Monitors, the map, the ladder, the series over time, the network and the log."""
+def RunTab(model: StudentModel) -> None:
+    """Monitors; the ladder, beside it the map, the series over time, the network or the deaths (one at a time,
+    as tabs: only the figure shown is drawn at a step); then the event log. Re-rendered by every step."""
+    update_counter.get()
+    day = model.day
+    shown = solara.use_reactive(0)
     Monitors(model, day)
     with solara.Div(style=GRID):
-        FigurePanel(model, figures.map_svg, "map", day)
         FigurePanel(model, ladder_with_war, "ladder", day)
-        FigurePanel(model, figures.series_svg, "series", day)
-        FigurePanel(model, figures.network_svg, "network", day)
+        with solara.Div(classes=["figure-tabs"]):
+            with solara.lab.Tabs(value=shown, lazy=True):
+                for label, (draw, name) in FIGURE_TABS.items():
+                    with solara.lab.Tab(label):
+                        FigurePanel(model, draw, name, day)
         EventLog(model, day)
-        FigurePanel(model, figures.deaths_svg, "deaths", day)
 
 
 @solara.component
@@ -593,15 +607,16 @@ def InfoTab() -> None:
 
 
 @solara.component
-def Dashboard(model: StudentModel, day: int = 0, pending: list[str] | None = None, error: str = "") -> None:
-    """The main area: the status, then the tabs Run, What-if and Info."""
+def Dashboard(model: StudentModel, pending: list[str] | None = None, error: str = "") -> None:
+    """The main area: the status, then the tabs Run, What-if and Info. A step re-renders the status and the Run
+    tab only (they read Mesa's counter), not the tabs around them."""
     history = solara.use_reactive([])
     tab = solara.use_reactive(0)
     with solara.Column(style={"padding": "0 12px", "width": "100%"}, gap="6px"):
-        Header(model, day, pending or [], error)
+        Header(model, pending or [], error)
         with solara.lab.Tabs(value=tab, lazy=True):  # only the open tab is rendered (and re-rendered by a step)
             with solara.lab.Tab("Run"):
-                RunTab(model, day)
+                RunTab(model)
             with solara.lab.Tab("What-if and compare"):
                 WhatIf(model, history)
             with solara.lab.Tab("Info"):
@@ -657,7 +672,7 @@ def Page(title: str) -> None:
                 LiveControls(controls, applied.value)
         with solara.Card("Information", margin=0):
             StepCounter(model.value)
-    LiveDashboard(model.value, changed_controls(controls.value, applied.value), error.value)
+    Dashboard(model.value, changed_controls(controls.value, applied.value), error.value)
 
 
 @solara.component
@@ -665,12 +680,3 @@ def StepCounter(model: StudentModel) -> None:
     """Mesa's step counter, as in SolaraViz: the days simulated so far."""
     update_counter.get()
     solara.Text(f"Step: {model.day}", classes=["step-counter"])
-
-
-@solara.component
-def LiveDashboard(model: StudentModel, pending: list[str], error: str) -> None:
-    """The main area, re-rendered by every step (through Mesa's update counter)."""
-    update_counter.get()
-    Dashboard(model, model.day, pending, error)
-
-
