@@ -4,8 +4,9 @@ Starts the app (as ``escalation viz`` does) on 127.0.0.1, opens N tabs in one he
 Chromium, and measures: page load; one tab stepping alone; all N tabs stepping at once (click
 Step, wait until the page's "Step: k" shows); all N tabs asking for the what-if odds at once, each
 with its own seed (``--what-if-rounds`` rounds; the server runs them in turn, first come first
-served, and each waiting tab says how many are ahead); the CPU used by the server and by the
-browser per step; and the server's memory (RSS) before, during and after. Every loop is bounded
+served, and each waiting tab says how many are ahead); the CPU used by the server per step (in
+all, from the process's CPU time, and each click's own as the server logs it, ``ENV_STEP_LOG``:
+median, p95) and by the browser; and the server's memory (RSS) before, during and after. Every loop is bounded
 (tabs <= 40, steps <= 50) and the whole run stops itself after --timeout seconds. Only 127.0.0.1
 is used.
 
@@ -25,6 +26,7 @@ import os
 import re
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -36,6 +38,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from browser_support import CHROMIUM_ARGS, DEFAULT_CHROMIUM, solara_server  # noqa: E402
 
+from sim.viz.components import ENV_STEP_LOG  # noqa: E402
 from sim.viz.server import APP, SERVER_ENV  # noqa: E402
 
 MAX_TABS, MAX_STEPS = 40, 50
@@ -57,10 +60,21 @@ def browser_cpu_seconds() -> float:
     return total
 
 
-def summary(seconds: list[float]) -> dict[str, float]:
-    ordered = sorted(seconds)
-    return {"n": len(ordered), "median": statistics.median(ordered),
-            "p90": ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))], "max": ordered[-1]}
+def summary(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    if not ordered:
+        return {"n": 0}
+
+    def quantile(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+    return {"n": len(ordered), "median": statistics.median(ordered), "p90": quantile(0.9), "p95": quantile(0.95),
+            "max": ordered[-1]}
+
+
+def logged_steps(path: Path) -> list[float]:
+    """The server's CPU milliseconds of every Step click so far (``ENV_STEP_LOG``)."""
+    return [float(line) for line in path.read_text().split()] if path.exists() else []
 
 
 async def open_tab(browser, url: str) -> tuple[object, float, set[str]]:
@@ -109,7 +123,7 @@ async def what_if(page, seed: int, waits: list[int]) -> float:
     return time.perf_counter() - started
 
 
-async def measure(url: str, pid: int, tabs: int, steps: int, rounds: int) -> dict:
+async def measure(url: str, pid: int, tabs: int, steps: int, rounds: int, step_log: Path) -> dict:
     from playwright.async_api import async_playwright
 
     process = psutil.Process(pid)
@@ -119,6 +133,7 @@ async def measure(url: str, pid: int, tabs: int, steps: int, rounds: int) -> dic
         first, load, hosts = await open_tab(browser, url)
         out["load_one_tab_s"] = load
         out["step_one_tab_s"] = summary(await step_tab(first, steps, 0))
+        out["server_cpu_per_step_one_tab_ms"] = summary(logged_steps(step_log))
         arriving = asyncio.Semaphore(4)  # students arrive a few at a time, not all in the same second
 
         async def arrive():
@@ -130,11 +145,15 @@ async def measure(url: str, pid: int, tabs: int, steps: int, rounds: int) -> dic
         out["load_while_others_arrive_s"] = summary([t for _, t, _ in opened] or [load])
         out["rss_all_open_mib"] = rss_mib(pid)
         cpu_before, browser_before = sum(process.cpu_times()[:2]), browser_cpu_seconds()
+        logged_before = len(logged_steps(step_log))
         started = time.perf_counter()
         results = await asyncio.gather(*(step_tab(page, steps, steps if page is first else 0) for page in pages))
         wall = time.perf_counter() - started
         out["step_all_tabs_at_once_s"] = summary([t for times in results for t in times])
+        # the server process's CPU over the phase, per step: everything (model, render, sending, the event loop)
         out["server_cpu_per_step_ms"] = 1000 * (sum(process.cpu_times()[:2]) - cpu_before) / (tabs * steps)
+        # each click's own work, in the thread that handled it (model and re-render; not the sending)
+        out["server_cpu_per_step_all_tabs_ms"] = summary(logged_steps(step_log)[logged_before:])
         out["browser_cpu_per_step_ms"] = 1000 * (browser_cpu_seconds() - browser_before) / (tabs * steps)
         out["steps_per_second_all_tabs"] = tabs * steps / wall
         out["rss_after_steps_mib"] = rss_mib(pid)
@@ -163,8 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (1 <= args.tabs <= MAX_TABS and 1 <= args.steps <= MAX_STEPS and 0 <= args.what_if_rounds <= 3):
         parser.error(f"--tabs must be 1-{MAX_TABS}, --steps 1-{MAX_STEPS} and --what-if-rounds 0-3")
-    with solara_server(APP, env=SERVER_ENV, host="127.0.0.1") as server:
-        out = asyncio.run(asyncio.wait_for(measure(server.url, server.pid, args.tabs, args.steps, args.what_if_rounds), args.timeout))
+    with tempfile.TemporaryDirectory() as scratch:
+        step_log = Path(scratch) / "steps.txt"
+        env = SERVER_ENV | {ENV_STEP_LOG: str(step_log)}
+        with solara_server(APP, env=env, host="127.0.0.1") as server:
+            out = asyncio.run(asyncio.wait_for(measure(server.url, server.pid, args.tabs, args.steps,
+                                                       args.what_if_rounds, step_log), args.timeout))
     out["cpus"] = psutil.cpu_count()
     if args.json:
         print(json.dumps(out, indent=2))

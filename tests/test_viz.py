@@ -596,6 +596,21 @@ def test_pause_stops_at_once_and_reset_during_play_starts_at_day_0():
     assert rc.find(v.Btn, children=["Step"]).widget.disabled is False
 
 
+def test_each_step_can_log_its_server_cpu_for_the_load_test(tmp_path, monkeypatch):
+    from sim.viz.components import ENV_STEP_LOG
+
+    log = tmp_path / "steps.txt"
+    monkeypatch.setenv(ENV_STEP_LOG, str(log))
+    rc = page()
+    for _ in range(3):
+        rc.find(v.Btn, children=["Step"]).widget.click()
+    times = [float(line) for line in log.read_text().split()]
+    assert len(times) == 3 and all(0 < t < 5000 for t in times)
+    monkeypatch.delenv(ENV_STEP_LOG)
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert len(log.read_text().split()) == 3  # no variable, no log
+
+
 def test_reset_applies_the_controls_and_a_bad_seed_is_a_message_on_the_page():
     rc = page()
     rc.find(v.TextField, label=f"Seed (a whole number, 0 to {2**32 - 1:,})").widget.v_model = "\u2460"
@@ -623,7 +638,7 @@ def test_the_run_tab_shows_the_ladder_and_one_figure_beside_it_drawn_only_when_s
         assert figures_shown() == {"ladder", name}
 
 
-def test_a_download_makes_its_file_when_clicked_and_starts_no_thread_when_its_data_changes(monkeypatch):
+def test_a_download_makes_its_file_on_request_and_starts_no_thread_when_its_data_changes(monkeypatch):
     """Defect: solara.FileDownload started a thread whenever its data changed (every step, for each figure of
     the Run tab), and each thread re-rendered its part of the page two or three times."""
     from solara.components.file_download import FileDownloadWidget

@@ -203,6 +203,19 @@ def ReplayControls(controls: solara.Reactive[dict], applied: dict[str, Any], nam
                      message="\u25cf changed: press Reset" if pending else "then press Reset")
 
 
+#: A file to which each click on Step appends the server's CPU milliseconds for it (the model's day and the
+#: page's re-render, in the thread that handles the click), one number a line; read by experiments/viz_load.py.
+ENV_STEP_LOG = "ESCALATION_VIZ_STEP_LOG"
+
+
+def log_step_cpu(seconds: float) -> None:
+    """Append one step's CPU time to the file ``ENV_STEP_LOG`` names, if it names one."""
+    path = os.environ.get(ENV_STEP_LOG)
+    if path:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(f"{1000 * seconds:.3f}\n")
+
+
 class Runner:
     """A tab's run: Step, Play and Reset take turns on ``lock``; ``generation`` ends a play loop;
     ``redraw`` re-renders every component that reads Mesa's counter, in one pass."""
@@ -255,10 +268,12 @@ def Controller(runner: Runner, model: solara.Reactive[StudentModel], playing: so
     solara.use_thread(loop, dependencies=[playing.value, model.value], intrusive_cancel=False)
 
     def step() -> None:
+        started = time.thread_time()
         with runner.lock:
             if not model.value.finished:
                 model.value.step()
         runner.redraw()
+        log_step_cpu(time.thread_time() - started)
 
     def play_pause() -> None:
         with runner.lock:
