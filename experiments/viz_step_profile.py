@@ -17,6 +17,7 @@ CPU times, not wall times: they hold on a busy machine (under ``nice``), within 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import io
 import json
@@ -102,9 +103,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not 1 <= args.steps <= 90:
         parser.error("--steps must be 1-90")
-    page_clicks(2, None)  # warm up: imports, first render, caches of scenario files
-    profile = cProfile.Profile() if args.profile else None
-    clicks = page_clicks(args.steps, profile)
+    with contextlib.redirect_stdout(io.StringIO()):  # Solara's test renderer prints the app bar's children
+        page_clicks(2, None)  # warm up: imports, first render, caches of scenario files
+        profile = cProfile.Profile() if args.profile else None
+        clicks = page_clicks(args.steps, profile)
     parts = model_and_figures(args.steps)
     out = {"steps": args.steps, "click Step (whole server work)": ms_summary(clicks)}
     out |= {name: ms_summary(seconds) for name, seconds in parts.items()}
