@@ -556,7 +556,8 @@ def WhatIf(model: StudentModel, history: solara.Reactive[list]) -> None:
                       on_click=lambda: task(model), disabled=task.pending, style={"max-width": "100%"})
         if task.pending:
             solara.ProgressLinear(True)
-            waiting = (f"waiting: {ahead.value} what-if{'s' if ahead.value != 1 else ''} of other tabs ahead of yours"
+            batches = f"{ahead.value} batch{'es' if ahead.value != 1 else ''}"  # a what-if is two: settings, reference
+            waiting = (f"waiting: {batches} of {whatif.RUNS:,} runs ahead of yours (other tabs' what-ifs)"
                        if ahead.value > 0 else "running")
             solara.Text(f"{waiting} \u2026 ({whatif.RUNS:,} runs of these settings and {whatif.RUNS:,} of the "
                         "scenario unchanged; a few seconds each)", classes=["what-if-wait"])
