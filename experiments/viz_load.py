@@ -78,6 +78,17 @@ def summary(values: list[float]) -> dict[str, float]:
             "max": ordered[-1]}
 
 
+async def server_quiet(process: psutil.Process, limit: float = 120.0) -> None:
+    """Wait until the server uses under 10% of a core over half a second (its start-up batch of the reference
+    odds, say, has ended), so that it does not count as the steps' work."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = sum(process.cpu_times()[:2])
+        await asyncio.sleep(0.5)
+        if sum(process.cpu_times()[:2]) - before < 0.05:
+            return
+
+
 def logged_steps(path: Path, expected: int = 0, patience: float = 5.0) -> list[float]:
     """The server's CPU milliseconds of every Step click so far (``ENV_STEP_LOG``); waits up to ``patience``
     seconds for ``expected`` of them (a click's line is written after the page it redrew was sent)."""
@@ -144,6 +155,7 @@ async def measure(url: str, pid: int, tabs: int, steps: int, rounds: int, step_l
         browser = await p.chromium.launch(executable_path=DEFAULT_CHROMIUM, headless=True, args=list(CHROMIUM_ARGS))
         first, load, hosts = await open_tab(browser, url)
         out["load_one_tab_s"] = load
+        await server_quiet(process)
         out["step_one_tab_s"] = summary(await step_tab(first, steps, 0))
         out["server_cpu_per_step_one_tab_ms"] = summary(logged_steps(step_log, steps))
         arriving = asyncio.Semaphore(4)  # students arrive a few at a time, not all in the same second
@@ -156,6 +168,7 @@ async def measure(url: str, pid: int, tabs: int, steps: int, rounds: int, step_l
         pages = [first] + [page for page, _, _ in opened]
         out["load_while_others_arrive_s"] = summary([t for _, t, _ in opened] or [load])
         out["rss_all_open_mib"] = rss_mib(pid)
+        await server_quiet(process)
         cpu_before, browser_before = sum(process.cpu_times()[:2]), browser_cpu_seconds()
         logged_before = len(logged_steps(step_log))
         started = time.perf_counter()
@@ -254,6 +267,7 @@ async def measure_without_browser(url: str, pid: int, tabs: int, steps: int, rou
                  "load_average_before": os.getloadavg()[0], "rss_start_mib": rss_mib(pid)}
     first, load = await open_client(url)
     out["load_one_tab_s"] = load
+    await server_quiet(process)
     out["step_one_tab_s"] = summary(await step_client(first, steps, 0))
     out["server_cpu_per_step_one_tab_ms"] = summary(logged_steps(step_log, steps))
     arriving = asyncio.Semaphore(4)
@@ -266,8 +280,10 @@ async def measure_without_browser(url: str, pid: int, tabs: int, steps: int, rou
     clients = [first] + [client for client, _ in opened]
     out["load_while_others_arrive_s"] = summary([t for _, t in opened] or [load])
     out["rss_all_open_mib"] = rss_mib(pid)
+    await server_quiet(process)
     cpu_before = sum(process.cpu_times()[:2])
     logged_before = len(logged_steps(step_log))
+    received_before = sum(c.bytes_received for c in clients)
     started = time.perf_counter()
     results = await asyncio.gather(*(step_client(c, steps, steps if c is first else 0) for c in clients))
     wall = time.perf_counter() - started
@@ -275,7 +291,7 @@ async def measure_without_browser(url: str, pid: int, tabs: int, steps: int, rou
     out["server_cpu_per_step_ms"] = 1000 * (sum(process.cpu_times()[:2]) - cpu_before) / (tabs * steps)
     out["server_cpu_per_step_all_tabs_ms"] = summary(logged_steps(step_log, logged_before + tabs * steps)[logged_before:])
     out["steps_per_second_all_tabs"] = tabs * steps / wall
-    out["bytes_received_per_step_kib"] = sum(c.bytes_received for c in clients) / 1024 / (tabs * steps + 1)
+    out["sent_per_step_kib"] = (sum(c.bytes_received for c in clients) - received_before) / 1024 / (tabs * steps)
     out["rss_after_steps_mib"] = rss_mib(pid)
     for round_ in range(1, rounds + 1):
         cpu_before = sum(process.cpu_times()[:2])
