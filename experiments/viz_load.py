@@ -206,7 +206,7 @@ async def open_client(url: str) -> tuple[WidgetClient, float]:
 
 
 def step_counter(client: WidgetClient) -> str:
-    return client.text_of(client.find(class_="step-counter")[0])
+    return client.text("step-counter")
 
 
 async def step_client(client: WidgetClient, steps: int, start: int) -> list[float]:
@@ -229,8 +229,7 @@ async def what_if_client(client: WidgetClient, seed: int, waits: list[int]) -> f
     field = client.find(_model_name="TextFieldModel")[0]
     await client.set_state(field, v_model=str(seed))
     await client.click(client.find(_model_name="BtnModel", children=["Reset"])[0])
-    settings = client.find(class_="settings-line")[0]
-    await client.until(lambda: f"seed {seed};" in client.text_of(settings), 60)
+    await client.until(lambda: f"seed {seed};" in client.text("settings-line"), 60)
     tab = client.find(_model_name="TabModel", children=["What-if and compare"])[0]
     tabs = next(k for k, w in client.widgets.items() if f"IPY_MODEL_{tab}" in (w.get("children") or []))
     await client.set_state(tabs, v_model=1)
@@ -243,9 +242,8 @@ async def what_if_client(client: WidgetClient, seed: int, waits: list[int]) -> f
     while not html_with(client, "class='odds'"):
         if time.perf_counter() - started > 900:
             raise TimeoutError("no odds within 900 s")
-        for line in client.find(class_="what-if-wait"):
-            found = re.search(r"waiting: (\d+) batch", client.text_of(line))
-            most = max(most, int(found.group(1)) if found else 0)
+        found = re.search(r"waiting: (\d+) batch", client.text("what-if-wait"))
+        most = max(most, int(found.group(1)) if found else 0)
         client.changed.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(client.changed.wait(), 0.5)

@@ -720,3 +720,59 @@ def test_serve_prints_the_address_answers_and_stops_on_ctrl_c():
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_the_served_app_gives_each_tab_its_own_run_and_queues_their_what_ifs_saying_so(tmp_path, monkeypatch):
+    """Through the real server and the page's websocket protocol (tests/widget_client.py, no browser): three tabs
+    step at once, each its own run; they ask for what-ifs at once, and the server runs them in turn, telling a
+    waiting tab how many batches are ahead of it; every tab gets its odds."""
+    import asyncio
+
+    from browser_support import solara_server
+    from widget_client import WidgetClient
+
+    from sim.viz.server import APP
+
+    def counter(client) -> str:
+        return client.text("step-counter")
+
+    async def steps(client, times: int) -> None:
+        button = client.find(_model_name="BtnModel", children=["Step"])[0]
+        for k in range(1, times + 1):
+            await client.click(button)
+            await client.until(lambda k=k: counter(client) == f"Step: {k}", 60)
+
+    def odds_shown(client) -> bool:
+        return any(isinstance(v, str) and "class='odds'" in v for w in client.widgets.values() for v in w.values())
+
+    async def what_if(client, seed: int) -> int:
+        await client.set_state(client.find(_model_name="TextFieldModel")[0], v_model=str(seed))
+        await client.click(client.find(_model_name="BtnModel", children=["Reset"])[0])
+        await client.until(lambda: f"seed {seed};" in client.text("settings-line"), 60)
+        tab = client.find(_model_name="TabModel", children=["What-if and compare"])[0]
+        await client.set_state(next(k for k, w in client.widgets.items() if f"IPY_MODEL_{tab}" in
+                                    (w.get("children") or [])), v_model=1)
+        label = f"Run {whatif.RUNS:,} runs with these settings"
+        await client.until(lambda: client.find(_model_name="BtnModel", children=[label]), 60)
+        await client.click(client.find(_model_name="BtnModel", children=[label])[0])
+        most = 0
+        while not odds_shown(client):
+            found = re.search(r"waiting: (\d+) batch", client.text("what-if-wait"))
+            most = max(most, int(found.group(1)) if found else 0)
+            await asyncio.sleep(0.2)
+        return most
+
+    async def classroom(url: str) -> None:
+        tabs = [await WidgetClient.open(url) for _ in range(3)]
+        await asyncio.gather(*(steps(client, k) for k, client in zip((2, 3, 4), tabs, strict=True)))
+        assert [counter(client) for client in tabs] == ["Step: 2", "Step: 3", "Step: 4"]
+        waits = await asyncio.wait_for(asyncio.gather(*(what_if(c, 500 + k) for k, c in enumerate(tabs))), 240)
+        assert max(waits) >= 1, f"no tab was told it waits: {waits}"
+        for client in tabs:
+            await client.close()
+
+    with solara_server(APP, env=SERVER_ENV, log_path=tmp_path / "server.log") as server:
+        asyncio.run(classroom(server.url))
+    assert "Traceback" not in server.log_text(), server.log_tail()

@@ -113,6 +113,10 @@ class WidgetClient:
         """A widget's own text (its string children)."""
         return "".join(c for c in self.widgets.get(comm_id, {}).get("children", []) if isinstance(c, str))
 
+    def text(self, css_class: str) -> str:
+        """The own texts of the widgets that have this class, one a line (a widget re-made has a new id)."""
+        return "\n".join(self.text_of(comm_id) for comm_id in self.find(class_=css_class))
+
     async def click(self, comm_id: str) -> None:
         """What a click on a Vuetify button sends."""
         await self._send("comm_msg", {"comm_id": comm_id, "data": {"method": "custom", "content": {
