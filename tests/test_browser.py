@@ -5,8 +5,9 @@ seeds, moves sliders and checks what they show, picks scenarios, runs the what-i
 calibrated scenario, reads the Info tab, switches to the dark theme, plays, pauses and resets,
 replays a batch of two scenarios, and fails on any request to a host other than 127.0.0.1.
 At 1024 x 700, 1280 x 800 and 1366 x 768 it checks from the page's layout that no text is smaller
-than 11 px, that no two texts overlap and that nothing is wider than the window, and saves
-screenshots in test-artifacts/. Needs chromium (``bash scripts/setup.sh --test`` installs it);
+than 11 px, that no two texts overlap and that nothing is wider than the window, at 1280 x 800 and
+1366 x 768 that the ladder and each figure beside it lie inside the window without scrolling, and
+saves screenshots in test-artifacts/. Needs chromium (``bash scripts/setup.sh --test`` installs it);
 never skipped.
 """
 
@@ -166,6 +167,11 @@ def test_a_student_steps_changes_controls_and_gets_the_odds(tmp_path):
         expect(page.locator("svg.series polyline.series").first).to_have_attribute(
             "points", re.compile(r"^(\S+ ){5}\S+$"))
         show_figure(page, "Map", "map")
+        with page.expect_download() as download:  # a download makes its file when clicked
+            page.get_by_role("button", name="Download ladder (SVG)").click()
+        assert download.value.suggested_filename == "ladder-day6.svg"
+        svg = Path(download.value.path()).read_text()
+        assert svg.startswith("<svg") and "Escalation ladder" in svg and svg.count('class="ttp-mark"') >= 1, svg[:200]
         screenshots(page, "run")
         key_charts_in_view(page)
 

@@ -301,9 +301,9 @@ def download_button(what: str) -> solara.Element:
 def Download(what: str, filename: str, mime_type: str, content: Callable[[], str]) -> None:
     """A download button whose file is made only when it is clicked, in the click's own handler.
 
-    Why not ``solara.FileDownload``: it starts a thread whenever its data changes, which for the Run
-    tab's seven downloads is every step, and each thread re-renders its part of the page two or three
-    times; the files here are small strings, made in a millisecond. The browser side is Solara's own
+    Why not ``solara.FileDownload``: it starts a thread whenever its data changes, which for a figure's
+    SVG is every step, and each thread re-renders its part of the page two or three times; the files
+    here are small strings, made in a millisecond. The browser side is Solara's own
     (``FileDownloadWidget``): a click sets ``request_download``, the bytes that arrive are saved, and the
     page clears ``request_download``, which clears the bytes.
     """
