@@ -160,7 +160,7 @@ def test_a_student_steps_changes_controls_and_gets_the_odds(tmp_path):
         assert page.locator(".monitor", has_text="days simulated").inner_text().endswith("5 of 90")
         for tab, name in FIGURE_TABS:
             show_figure(page, tab, name)
-            assert page.locator("svg[role=img]").count() == 2, f"{tab}: the ladder and one figure beside it"
+            expect(page.locator("svg[role=img]")).to_have_count(2)  # the ladder and one figure beside it
         show_figure(page, "Over time", "series")
         assert page.locator("svg.series polyline.series").count() == 5
         step(page, 1)  # the figure shown follows the run: six days, six points
