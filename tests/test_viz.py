@@ -596,7 +596,7 @@ def test_pause_stops_at_once_and_reset_during_play_starts_at_day_0():
     assert rc.find(v.Btn, children=["Step"]).widget.disabled is False
 
 
-def test_each_step_can_log_its_server_cpu_for_the_load_test(tmp_path, monkeypatch):
+def test_each_step_can_log_its_cpu_time_for_the_load_test(tmp_path, monkeypatch):
     from sim.viz.components import ENV_STEP_LOG
 
     log = tmp_path / "steps.txt"
