@@ -79,3 +79,24 @@ LAYOUT_JS = r"""
   return {small, overlaps, wide, width};
 }
 """
+
+#: JavaScript taking CSS selectors and returning, for the first element of each, its box and whether it lies
+#: wholly inside the window below the app bar with nothing scrolled (every scrolled box is put back at its top
+#: first): what a student sees without scrolling.
+IN_VIEW_JS = r"""
+(selectors) => {
+  window.scrollTo(0, 0);
+  for (const el of document.querySelectorAll('*')) if (el.scrollTop || el.scrollLeft) { el.scrollTop = 0; el.scrollLeft = 0; }
+  const bar = document.querySelector('.v-app-bar');
+  const top = bar ? bar.getBoundingClientRect().bottom : 0;
+  const width = document.documentElement.clientWidth, height = document.documentElement.clientHeight;
+  return selectors.map((selector) => {
+    const el = document.querySelector(selector);
+    if (!el) return {selector, found: false, inside: false};
+    const r = el.getBoundingClientRect();
+    return {selector, found: true, top: Math.round(r.top), bottom: Math.round(r.bottom), left: Math.round(r.left),
+            right: Math.round(r.right), window: [width, height], below_app_bar: Math.round(top),
+            inside: r.width > 0 && r.top >= top - 1 && r.left >= -1 && r.bottom <= height + 1 && r.right <= width + 1};
+  });
+}
+"""

@@ -5,8 +5,9 @@ seeds, moves sliders and checks what they show, picks scenarios, runs the what-i
 calibrated scenario, reads the Info tab, switches to the dark theme, plays, pauses and resets,
 replays a batch of two scenarios, and fails on any request to a host other than 127.0.0.1.
 At 1024 x 700, 1280 x 800 and 1366 x 768 it checks from the page's layout that no text is smaller
-than 11 px, that no two texts overlap and that nothing is wider than the window, and saves
-screenshots in test-artifacts/. Needs chromium (``bash scripts/setup.sh --test`` installs it);
+than 11 px, that no two texts overlap and that nothing is wider than the window, at 1280 x 800 and
+1366 x 768 that the ladder and each figure beside it lie inside the window without scrolling, and
+saves screenshots in test-artifacts/. Needs chromium (``bash scripts/setup.sh --test`` installs it);
 never skipped.
 """
 
@@ -24,7 +25,7 @@ from browser_support import (
     launch_chromium,
     solara_server,
 )
-from layout_checks import LAYOUT_JS
+from layout_checks import IN_VIEW_JS, LAYOUT_JS
 
 from sim.viz.server import APP, SERVER_ENV
 
@@ -32,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "test-artifacts"
 VIEWPORT = {"width": 1280, "height": 800}
 SIZES = ((1024, 700), (1280, 800), (1366, 768))
+#: The figures beside the ladder in the Run tab, one at a time: (tab, the figure's class).
+FIGURE_TABS = (("Map", "map"), ("Over time", "series"), ("Network", "network"), ("Deaths", "deaths"))
 
 pytestmark = pytest.mark.browser
 
@@ -85,6 +88,29 @@ def check_layout(page, where: str) -> None:
     assert not found["wide"], (where, found["wide"][:10])
 
 
+def show_figure(page, tab: str, name: str) -> None:
+    """Choose the figure beside the ladder by its tab."""
+    page.get_by_role("tab", name=tab, exact=True).click()
+    page.locator(f"svg.{name}").wait_for()
+
+
+def key_charts_in_view(page) -> None:
+    """At 1280 x 800 and 1366 x 768 the ladder and each figure beside it (chosen by its tab: the map, the series,
+    the network, the deaths) lie inside the window without scrolling (from the page's layout), the layout is
+    checked for each, and a screenshot saved."""
+    for width, height in SIZES[1:]:
+        page.set_viewport_size({"width": width, "height": height})
+        for tab, name in FIGURE_TABS:
+            show_figure(page, tab, name)
+            where = f"run, {tab} beside the ladder, at {width}x{height}"
+            boxes = page.evaluate(IN_VIEW_JS, ["svg.ladder", f"svg.{name}"])
+            assert all(box["inside"] for box in boxes), (where, boxes)
+            check_layout(page, where)
+            page.screenshot(path=str(ARTIFACTS / f"viz-run-{name}-{width}x{height}.png"))
+    show_figure(page, "Map", "map")
+    page.set_viewport_size(VIEWPORT)
+
+
 def screenshots(page, name: str) -> None:
     """At each of the three window sizes: the layout checked, a screenshot saved."""
     for width, height in SIZES:
@@ -130,19 +156,31 @@ def test_a_student_steps_changes_controls_and_gets_the_odds(tmp_path):
         days = [int(d) for d in re.findall(r"^Day (\d+)", log, re.MULTILINE)]
         assert days == sorted(days, reverse=True) and len(set(days)) > 1, f"newest day first: {days}"
         assert page.locator("svg.ladder polyline.rung-line").count() == 1
-        assert page.locator("svg.series polyline.series").count() == 5
-        assert page.locator("svg.map .crossing").count() == 2
+        assert page.locator("svg.map .crossing").count() == 2  # the map: the figure first shown beside the ladder
         assert page.locator(".monitor", has_text="days simulated").inner_text().endswith("5 of 90")
-        for name in ("map", "ladder", "series", "network", "deaths"):
-            assert page.get_by_role("img", name=re.compile(name.title() if name == "map" else "")).count() >= 1
+        for tab, name in FIGURE_TABS:
+            show_figure(page, tab, name)
+            expect(page.locator("svg[role=img]")).to_have_count(2)  # the ladder and one figure beside it
+        show_figure(page, "Over time", "series")
+        assert page.locator("svg.series polyline.series").count() == 5
+        step(page, 1)  # the figure shown follows the run: six days, six points
+        expect(page.locator("svg.series polyline.series").first).to_have_attribute(
+            "points", re.compile(r"^(\S+ ){5}\S+$"))
+        show_figure(page, "Map", "map")
+        with page.expect_download() as download:  # a download makes its file when clicked
+            page.get_by_role("button", name="Download ladder (SVG)").click()
+        assert download.value.suggested_filename == "ladder-day6.svg"
+        svg = Path(download.value.path()).read_text()
+        assert svg.startswith("<svg") and "Escalation ladder" in svg and svg.count('class="ttp-mark"') >= 1, svg[:200]
         screenshots(page, "run")
+        key_charts_in_view(page)
 
         other = context.new_page()  # a second tab has its own model
         other.goto(server.url)
         other.get_by_text(counter(0)).wait_for(timeout=60_000)
         assert "not simulated yet" in status_text(other)
         step(other, 1)
-        assert status_text(page).startswith("Day 4,"), "stepping one tab must not move another"
+        assert status_text(page).startswith("Day 5,"), "stepping one tab must not move another"
         other.close()
 
         # A slider moved: its value and a pending mark until Reset.

@@ -45,7 +45,7 @@ from sim.viz.components import (
     status_line,
 )
 from sim.viz.explain import info_html
-from sim.viz.server import check_inputs, environment
+from sim.viz.server import SERVER_ENV, check_inputs, environment
 from sim.viz.student import (
     ENV_REPLAY,
     ENV_RUN,
@@ -65,6 +65,7 @@ CALIBRATED = "october_2025_calibrated.toml"
 def _no_served_scenario(monkeypatch):
     for name in (ENV_SCENARIO, ENV_REPLAY, ENV_RUN):
         monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("REACTON_FAST", SERVER_ENV["REACTON_FAST"])  # the page renders here as it does when served
 
 
 def from_controls(**controls) -> StudentModel:
@@ -301,6 +302,35 @@ def test_the_series_chart_draws_deaths_grievance_and_crossings_over_time():
     deaths = figures.deaths_svg(model)
     claimed = model.afghanistan.claimed_inflicted[0]
     assert f"Pakistani dead, claimed by the enemy: {claimed:.0f}" in deaths
+
+
+def test_a_step_redraws_no_fixed_layer_and_reads_the_event_log_once(monkeypatch):
+    """The server's work per step: the fixed parts of the map (land, border, keys, place dots, country names),
+    the ladder (rungs, key) and the network (key) are drawn once per scenario (``figures.STATIC_LAYERS``,
+    cached), and the figures and the log of one step read the model's event log once between them."""
+    model = stepped(1, seed="4")
+    for draw in DRAWINGS:
+        draw(model)
+    drawn = []
+    add = figures.Svg.add
+    monkeypatch.setattr(figures.Svg, "add", lambda svg, tag, content="", tooltip="", **attrs: drawn.append(
+        (tag, html.unescape(content), tooltip, attrs.get("class_"))) or add(svg, tag, content, tooltip, **attrs))
+    reads = []
+    events = model.log.events
+    model.log.events = lambda lane=None: reads.append(lane) or events(lane)
+    places = {place.label for place in figures.PLACES.values()}
+    fixed_texts = {"Durand Line (dashed, approx.)", "today; size = deaths", "faint: earlier days", "AFGHANISTAN",
+                   "PAKISTAN", "hostility", "alliance / support", "\u00d7 TTP attack (not in the states' line)"}
+    for day in range(2, 10):
+        model.step()
+        for draw in DRAWINGS:
+            draw(model)
+        log_html(model)
+        assert len(reads) == day - 1, "the event log was read more than once in a step"
+    assert drawn, "the figures drew nothing"
+    redrawn = [d for d in drawn if d[0] == "polygon" or d[1] in fixed_texts or d[3] == "rung-label"
+               or (d[0] == "circle" and d[2] in places)]
+    assert not redrawn, f"a step redrew a fixed layer: {redrawn[:5]}"
 
 
 def test_the_actor_graph_says_whose_number_each_is():
@@ -566,6 +596,21 @@ def test_pause_stops_at_once_and_reset_during_play_starts_at_day_0():
     assert rc.find(v.Btn, children=["Step"]).widget.disabled is False
 
 
+def test_each_step_can_log_its_cpu_time_for_the_load_test(tmp_path, monkeypatch):
+    from sim.viz.components import ENV_STEP_LOG
+
+    log = tmp_path / "steps.txt"
+    monkeypatch.setenv(ENV_STEP_LOG, str(log))
+    rc = page()
+    for _ in range(3):
+        rc.find(v.Btn, children=["Step"]).widget.click()
+    times = [float(line) for line in log.read_text().split()]
+    assert len(times) == 3 and all(0 < t < 5000 for t in times)
+    monkeypatch.delenv(ENV_STEP_LOG)
+    rc.find(v.Btn, children=["Step"]).widget.click()
+    assert len(log.read_text().split()) == 3  # no variable, no log
+
+
 def test_reset_applies_the_controls_and_a_bad_seed_is_a_message_on_the_page():
     rc = page()
     rc.find(v.TextField, label=f"Seed (a whole number, 0 to {2**32 - 1:,})").widget.v_model = "\u2460"
@@ -574,6 +619,54 @@ def test_reset_applies_the_controls_and_a_bad_seed_is_a_message_on_the_page():
     notes = [w.children for w in rc.find(v.Alert).widgets]
     assert any("Seed '\u2460' is not a whole number" in str(n) for n in notes)
     assert "seed 0;" in rc.find(v.Html, class_="settings-line").widget.children[0]
+
+
+def test_the_run_tab_shows_the_ladder_and_one_figure_beside_it_drawn_only_when_shown():
+    """Defect: at 1366 x 768 the network and the series fell below the fold. The ladder stays in view and the map,
+    the series over time, the network and the deaths take turns beside it (tabs); a step draws only the one shown."""
+    model = StudentModel(seed="2")
+    _, rc = solara.render(Dashboard(model), handle_error=False)
+
+    def figures_shown() -> set[str]:
+        markup = " ".join(getattr(w, "unsafe_innerHTML", None) or "" for w in rc.find(v.VuetifyTemplate).widgets)
+        return set(re.findall(r'<svg [^>]*class="(\w+)"', markup))
+
+    assert figures_shown() == {"ladder", "map"}
+    figure_tabs = rc.find(v.Html, class_="figure-tabs").find(v.Tabs).widget
+    for index, name in enumerate(("series", "network", "deaths")):
+        figure_tabs.v_model = index + 1
+        assert figures_shown() == {"ladder", name}
+
+
+def test_a_download_makes_its_file_on_request_and_starts_no_thread_when_its_data_changes(monkeypatch):
+    """Defect: solara.FileDownload started a thread whenever its data changed (every step, for each figure of
+    the Run tab), and each thread re-rendered its part of the page two or three times."""
+    from solara.components.file_download import FileDownloadWidget
+
+    from sim.viz.components import Download
+
+    day = solara.reactive(1)
+    started = []
+    start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda self: started.append(self) or start(self))
+
+    @solara.component
+    def Panel():
+        text = f"day {day.value}"  # new data at every render, as a figure's SVG after a step
+        Download("the day (TXT)", f"day{day.value}.txt", "text/plain", lambda: text)
+
+    _, rc = solara.render(Panel(), handle_error=False)
+    widget = rc.find(FileDownloadWidget).widget
+    for k in range(2, 6):
+        day.set(k)
+    assert started == [] and widget.filename == "day5.txt" and widget.bytes is None
+    widget.request_download = True  # what the browser sets on a click
+    assert widget.bytes == b"day 5"
+    widget.request_download = False  # what the browser sets once it has saved the file
+    assert widget.bytes is None
+    day.set(6)
+    widget.request_download = True
+    assert widget.bytes == b"day 6" and started == []
 
 
 def test_the_what_if_button_shows_a_busy_state_then_the_odds(monkeypatch):
@@ -627,3 +720,59 @@ def test_serve_prints_the_address_answers_and_stops_on_ctrl_c():
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(300)
+def test_the_served_app_gives_each_tab_its_own_run_and_queues_their_what_ifs_saying_so(tmp_path, monkeypatch):
+    """Through the real server and the page's websocket protocol (tests/widget_client.py, no browser): three tabs
+    step at once, each its own run; they ask for what-ifs at once, and the server runs them in turn, telling a
+    waiting tab how many batches are ahead of it; every tab gets its odds."""
+    import asyncio
+
+    from browser_support import solara_server
+    from widget_client import WidgetClient
+
+    from sim.viz.server import APP
+
+    def counter(client) -> str:
+        return client.text("step-counter")
+
+    async def steps(client, times: int) -> None:
+        button = client.find(_model_name="BtnModel", children=["Step"])[0]
+        for k in range(1, times + 1):
+            await client.click(button)
+            await client.until(lambda k=k: counter(client) == f"Step: {k}", 60)
+
+    def odds_shown(client) -> bool:
+        return any(isinstance(v, str) and "class='odds'" in v for w in client.widgets.values() for v in w.values())
+
+    async def what_if(client, seed: int) -> int:
+        await client.set_state(client.find(_model_name="TextFieldModel")[0], v_model=str(seed))
+        await client.click(client.find(_model_name="BtnModel", children=["Reset"])[0])
+        await client.until(lambda: f"seed {seed};" in client.text("settings-line"), 60)
+        tab = client.find(_model_name="TabModel", children=["What-if and compare"])[0]
+        await client.set_state(next(k for k, w in client.widgets.items() if f"IPY_MODEL_{tab}" in
+                                    (w.get("children") or [])), v_model=1)
+        label = f"Run {whatif.RUNS:,} runs with these settings"
+        await client.until(lambda: client.find(_model_name="BtnModel", children=[label]), 60)
+        await client.click(client.find(_model_name="BtnModel", children=[label])[0])
+        most = 0
+        while not odds_shown(client):
+            found = re.search(r"waiting: (\d+) batch", client.text("what-if-wait"))
+            most = max(most, int(found.group(1)) if found else 0)
+            await asyncio.sleep(0.2)
+        return most
+
+    async def classroom(url: str) -> None:
+        tabs = [await WidgetClient.open(url) for _ in range(3)]
+        await asyncio.gather(*(steps(client, k) for k, client in zip((2, 3, 4), tabs, strict=True)))
+        assert [counter(client) for client in tabs] == ["Step: 2", "Step: 3", "Step: 4"]
+        waits = await asyncio.wait_for(asyncio.gather(*(what_if(c, 500 + k) for k, c in enumerate(tabs))), 240)
+        assert max(waits) >= 1, f"no tab was told it waits: {waits}"
+        for client in tabs:
+            await client.close()
+
+    with solara_server(APP, env=SERVER_ENV, log_path=tmp_path / "server.log") as server:
+        asyncio.run(classroom(server.url))
+    assert "Traceback" not in server.log_text(), server.log_tail()

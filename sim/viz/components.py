@@ -1,8 +1,9 @@
 """Solara components of the page: the run's controls, the panels around one ``StudentModel``, the tabs.
 
-The page reads Mesa's ``update_counter`` once, at the top, so that Step, Play and Reset re-render
-it in one pass (ten panels each reading it took ten passes over the whole page, about 0.5 s a
-step); each panel caches its drawing per (model, day).
+The parts of the page that show the run (the step counter, the Run controls, the status and the
+Run tab) read Mesa's ``update_counter``; ``Runner.redraw`` re-renders them in one pass, and
+reacton's fast renderer (``REACTON_FAST=1``, set by ``sim.viz.server``) renders nothing else: not the
+sidebar's settings, not the tabs around the Run tab. Each panel caches its drawing per (model, day).
 
 Why the page has its own Step / Play / Reset rather than Mesa's SolaraViz controller (Mesa 3.3):
 there, Reset during Play could start the new run with a day already simulated (the play thread
@@ -21,11 +22,12 @@ import time
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import solara
 import solara.lab
 from mesa.visualization.utils import force_update, update_counter
+from solara.components.file_download import FileDownloadWidget
 
 from ..errors import UsageError
 from ..ladder import Action
@@ -201,6 +203,19 @@ def ReplayControls(controls: solara.Reactive[dict], applied: dict[str, Any], nam
                      message="\u25cf changed: press Reset" if pending else "then press Reset")
 
 
+#: A file to which each click on Step appends the server's CPU milliseconds for it (the model's day and the
+#: page's re-render, in the thread that handles the click), one number a line; read by experiments/viz_load.py.
+ENV_STEP_LOG = "ESCALATION_VIZ_STEP_LOG"
+
+
+def log_step_cpu(seconds: float) -> None:
+    """Append one step's CPU time to the file ``ENV_STEP_LOG`` names, if it names one."""
+    path = os.environ.get(ENV_STEP_LOG)
+    if path:
+        with open(path, "a", encoding="utf-8") as out:
+            out.write(f"{1000 * seconds:.3f}\n")
+
+
 class Runner:
     """A tab's run: Step, Play and Reset take turns on ``lock``; ``generation`` ends a play loop;
     ``redraw`` re-renders every component that reads Mesa's counter, in one pass."""
@@ -253,10 +268,12 @@ def Controller(runner: Runner, model: solara.Reactive[StudentModel], playing: so
     solara.use_thread(loop, dependencies=[playing.value, model.value], intrusive_cancel=False)
 
     def step() -> None:
+        started = time.thread_time()
         with runner.lock:
             if not model.value.finished:
                 model.value.step()
         runner.redraw()
+        log_step_cpu(time.thread_time() - started)
 
     def play_pause() -> None:
         with runner.lock:
@@ -281,21 +298,42 @@ def download_button(what: str) -> solara.Element:
 
 
 @solara.component
+def Download(what: str, filename: str, mime_type: str, content: Callable[[], str]) -> None:
+    """A download button whose file is made only when it is clicked, in the click's own handler.
+
+    Why not ``solara.FileDownload``: it starts a thread whenever its data changes, which for a figure's
+    SVG is every step, and each thread re-renders its part of the page two or three times; the files
+    here are small strings, made in a millisecond. The browser side is Solara's own
+    (``FileDownloadWidget``): a click sets ``request_download``, the bytes that arrive are saved, and the
+    page clears ``request_download``, which clears the bytes.
+    """
+    latest = solara.use_ref(content)
+    latest.current = content  # the newest data, without a render when only the data changed
+    payload, set_payload = solara.use_state(cast("bytes | None", None))
+
+    def requested(wanted: bool) -> None:
+        set_payload(latest.current().encode("utf-8") if wanted else None)
+
+    FileDownloadWidget.element(filename=filename, bytes=payload, request_download=payload is not None,
+                               on_request_download=requested, mime_type=mime_type,
+                               children=[download_button(what)])
+
+
+@solara.component
 def FigurePanel(model: StudentModel, draw: Callable[[StudentModel], str], name: str, day: int) -> None:
     """An SVG figure of the model, drawn once per simulated day, with an SVG download."""
     svg = solara.use_memo(lambda: draw(model), [model, day, draw])
     with solara.Div(classes=["figure-panel"]):
         solara.HTML(tag="div", unsafe_innerHTML=svg, style={"width": "100%"})
-        solara.FileDownload(svg, filename=f"{name}-day{model.day}.svg", mime_type="image/svg+xml",
-                            children=[download_button(f"{name} (SVG)")])
+        Download(f"{name} (SVG)", f"{name}-day{model.day}.svg", "image/svg+xml", lambda: svg)
 
 
 def log_html(model: StudentModel) -> str:
     """The event log in words, newest first, one line per event with its action's colour."""
     rows = []
-    for event in reversed(model.log.events(0)):
+    for event in reversed(figures.events_so_far(model)):
         colour = Action.from_key(event.action).value.colour
-        sentence = event.sentence(model.scenario, figures.nice_date(model, event.day))
+        sentence = figures.sentence(model, event)
         rows.append(f"<div style='margin:2px 0'><span style='display:inline-block;width:10px;height:10px;"
                     f"background:{colour};margin-right:6px;border-radius:2px'></span>{html.escape(sentence)}</div>")
     if not rows:
@@ -312,10 +350,9 @@ def EventLog(model: StudentModel, day: int) -> None:
         solara.Text("What happened, newest first", style={"font-weight": "bold", "font-size": "14px"})
         solara.HTML(tag="div", unsafe_innerHTML=text)
         with solara.Row():
-            solara.FileDownload(lambda: export.events_csv(model), filename=f"events-day{model.day}.csv",
-                                mime_type="text/csv", children=[download_button("events (CSV)")])
-            solara.FileDownload(lambda: export.series_csv(model), filename=f"series-day{model.day}.csv",
-                                mime_type="text/csv", children=[download_button("series over time (CSV)")])
+            Download("events (CSV)", f"events-day{model.day}.csv", "text/csv", lambda: export.events_csv(model))
+            Download("series over time (CSV)", f"series-day{model.day}.csv", "text/csv",
+                     lambda: export.series_csv(model))
 
 
 def rung_words(rung: int) -> str:
@@ -395,8 +432,9 @@ def ReplayBanner(model: StudentModel) -> None:
 
 
 @solara.component
-def Header(model: StudentModel, day: int, pending: list[str], error: str) -> None:
-    """The day counter, the settings in use, and any problem with the controls."""
+def Header(model: StudentModel, pending: list[str], error: str) -> None:
+    """The day counter, the settings in use, and any problem with the controls (re-rendered by every step)."""
+    update_counter.get()
     ReplayBanner(model)
     if error:
         solara.Error(error, classes=["page-error"])
@@ -518,7 +556,8 @@ def WhatIf(model: StudentModel, history: solara.Reactive[list]) -> None:
                       on_click=lambda: task(model), disabled=task.pending, style={"max-width": "100%"})
         if task.pending:
             solara.ProgressLinear(True)
-            waiting = (f"waiting: {ahead.value} what-if{'s' if ahead.value != 1 else ''} of other tabs ahead of yours"
+            batches = f"{ahead.value} batch{'es' if ahead.value != 1 else ''}"  # a what-if is two: settings, reference
+            waiting = (f"waiting: {batches} of {whatif.RUNS:,} runs ahead of yours (other tabs' what-ifs)"
                        if ahead.value > 0 else "running")
             solara.Text(f"{waiting} \u2026 ({whatif.RUNS:,} runs of these settings and {whatif.RUNS:,} of the "
                         "scenario unchanged; a few seconds each)", classes=["what-if-wait"])
@@ -541,8 +580,7 @@ def WhatIf(model: StudentModel, history: solara.Reactive[list]) -> None:
             head = "".join(f"<th {CELL} align='left'>{h}</th>" for h in ("#", "settings", "de-escalated", "reference"))
             solara.HTML(tag="div", unsafe_innerHTML=(
                 f"<table class='history' style='font-size:12px;border-collapse:collapse'><tr>{head}</tr>{rows}</table>"))
-            solara.FileDownload(lambda: export.history_csv(history.value), filename="what-ifs.csv",
-                                mime_type="text/csv", children=[download_button("what-ifs (CSV)")])
+            Download("what-ifs (CSV)", "what-ifs.csv", "text/csv", lambda: export.history_csv(history.value))
 
 
 # ---- the page ----------------------------------------------------------------------------------------
@@ -552,17 +590,29 @@ def ladder_with_war(model: StudentModel) -> str:
     return figures.ladder_svg(model, war_day=stored if stored >= 0 else None)
 
 
+#: The figures beside the ladder, one at a time (tab label -> drawing, name): at 1366 x 768 two figures fit
+#: above the fold with their text at 11 px or more, so the ladder stays in view and any one of these beside it.
+FIGURE_TABS: dict[str, tuple[Callable[[StudentModel], str], str]] = {
+    "Map": (figures.map_svg, "map"), "Over time": (figures.series_svg, "series"),
+    "Network": (figures.network_svg, "network"), "Deaths": (figures.deaths_svg, "deaths")}
+
+
 @solara.component
-def RunTab(model: StudentModel, day: int) -> None:
-    """Monitors, the map, the ladder, the series over time, the network and the log."""
+def RunTab(model: StudentModel) -> None:
+    """Monitors; the ladder, beside it the map, the series over time, the network or the deaths (one at a time,
+    as tabs: only the figure shown is drawn at a step); then the event log. Re-rendered by every step."""
+    update_counter.get()
+    day = model.day
+    shown = solara.use_reactive(0)
     Monitors(model, day)
     with solara.Div(style=GRID):
-        FigurePanel(model, figures.map_svg, "map", day)
         FigurePanel(model, ladder_with_war, "ladder", day)
-        FigurePanel(model, figures.series_svg, "series", day)
-        FigurePanel(model, figures.network_svg, "network", day)
+        with solara.Div(classes=["figure-tabs"]):
+            with solara.lab.Tabs(value=shown, lazy=True):
+                for label, (draw, name) in FIGURE_TABS.items():
+                    with solara.lab.Tab(label):
+                        FigurePanel(model, draw, name, day)
         EventLog(model, day)
-        FigurePanel(model, figures.deaths_svg, "deaths", day)
 
 
 @solara.component
@@ -573,15 +623,16 @@ def InfoTab() -> None:
 
 
 @solara.component
-def Dashboard(model: StudentModel, day: int = 0, pending: list[str] | None = None, error: str = "") -> None:
-    """The main area: the status, then the tabs Run, What-if and Info."""
+def Dashboard(model: StudentModel, pending: list[str] | None = None, error: str = "") -> None:
+    """The main area: the status, then the tabs Run, What-if and Info. A step re-renders the status and the Run
+    tab only (they read Mesa's counter), not the tabs around them."""
     history = solara.use_reactive([])
     tab = solara.use_reactive(0)
     with solara.Column(style={"padding": "0 12px", "width": "100%"}, gap="6px"):
-        Header(model, day, pending or [], error)
+        Header(model, pending or [], error)
         with solara.lab.Tabs(value=tab, lazy=True):  # only the open tab is rendered (and re-rendered by a step)
             with solara.lab.Tab("Run"):
-                RunTab(model, day)
+                RunTab(model)
             with solara.lab.Tab("What-if and compare"):
                 WhatIf(model, history)
             with solara.lab.Tab("Forecast"):
@@ -641,7 +692,7 @@ def Page(title: str) -> None:
                 LiveControls(controls, applied.value)
         with solara.Card("Information", margin=0):
             StepCounter(model.value)
-    LiveDashboard(model.value, changed_controls(controls.value, applied.value), error.value)
+    Dashboard(model.value, changed_controls(controls.value, applied.value), error.value)
 
 
 @solara.component
@@ -649,12 +700,3 @@ def StepCounter(model: StudentModel) -> None:
     """Mesa's step counter, as in SolaraViz: the days simulated so far."""
     update_counter.get()
     solara.Text(f"Step: {model.day}", classes=["step-counter"])
-
-
-@solara.component
-def LiveDashboard(model: StudentModel, pending: list[str], error: str) -> None:
-    """The main area, re-rendered by every step (through Mesa's update counter)."""
-    update_counter.get()
-    Dashboard(model, model.day, pending, error)
-
-

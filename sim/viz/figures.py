@@ -16,6 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
+import weakref
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -73,9 +76,61 @@ class Svg:
                 f'background:white">{ground}{"".join(self.parts)}</svg>')
 
 
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+@dataclass(frozen=True)
+class Layer:
+    """The fixed part of a figure, drawn once and reused by every step: its markup, and the boxes its marks
+    and texts take (so that labels placed later avoid them). The functions that make layers are cached
+    (``STATIC_LAYERS``): a step draws only what changed."""
+
+    markup: str
+    boxes: tuple[Box, ...] = ()
+
+    def draw_on(self, svg: Svg, labels: Labeller | None = None) -> None:
+        svg.parts.append(self.markup)
+        if labels is not None:
+            labels.boxes.extend(self.boxes)
+
+
+def _layer(height: float, draw: Any) -> Layer:
+    """A layer from ``draw(svg, labels)`` on an empty figure of this height."""
+    svg = Svg("", int(height))
+    labels = Labeller(svg, W, height)
+    draw(svg, labels)
+    return Layer("".join(svg.parts), tuple(labels.boxes))
+
+
 def nice_date(model: EscalationModel, day: int) -> str:
     date = dt.date.fromisoformat(model.date_of(max(day, 0)))
     return f"{date:%a} {date.day} {date:%b %Y}"
+
+
+#: Per model: (the day it was read on, its events, their sentences), so that the figures and the log of one
+#: step read the event log once, and put each event in words once per run.
+_RUN_SO_FAR: weakref.WeakKeyDictionary[Any, tuple[int, list[Event], dict[Event, str]]] = weakref.WeakKeyDictionary()
+
+
+def _so_far(model: EscalationModel) -> tuple[int, list[Event], dict[Event, str]]:
+    seen = _RUN_SO_FAR.get(model)
+    if seen is None or seen[0] != model.day:  # the day changes last in a step: a new day means new events
+        seen = (model.day, model.log.events(0), seen[2] if seen is not None else {})
+        _RUN_SO_FAR[model] = seen
+    return seen
+
+
+def events_so_far(model: EscalationModel) -> list[Event]:
+    """The run's events (lane 0) in order, read from the model's log once per simulated day."""
+    return _so_far(model)[1]
+
+
+def sentence(model: EscalationModel, event: Event) -> str:
+    """An event in words, with its date (``Event.sentence``), made once per run and event."""
+    sentences = _so_far(model)[2]
+    if event not in sentences:
+        sentences[event] = event.sentence(model.scenario, nice_date(model, event.day))
+    return sentences[event]
 
 
 def last_day(model: EscalationModel) -> int:
@@ -151,30 +206,12 @@ def map_svg(model: EscalationModel) -> str:
     today = last_day(model)
     svg = Svg(f"Map, day {today}, {nice_date(model, today)}: where events happened" if today >= 0
               else f"Map before day 0 ({nice_date(model, 0)}): press Step", MAP_H)
-    border = [_xy(lon, lat) for lon, lat in DURAND_LINE]
-    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in border)
-    svg.add("polygon", points=f"{line} -200,{MAP_H} -200,-50 {border[0][0]:.1f},-50", fill="#efe6d2")
-    svg.add("polygon", points=f"{line} -200,{MAP_H + 50} {W + 50},{MAP_H + 50} {W + 50},-50 {border[0][0]:.1f},-50",
-            fill="#e2ecd9")
-    svg.add("polyline", points=line, fill="none", stroke="#7a6a55", stroke_width=1.3, stroke_dasharray="5 3")
     labels = Labeller(svg)
-    _map_key(svg, labels)
-    labels.fixed(W - 6, 40, "Durand Line (dashed, approx.)", 12, "end", colour="#5c4f3f", halo=True)
-    crossing_places = {model.crossing_place(i) for i in range(len(model.crossing_names))}
-    dots = []
-    for key, place in PLACES.items():
-        if place.country == "abroad" or key in crossing_places:
-            continue
-        x, y = _xy(place.lon, place.lat)
-        capital = key in CAPITALS
-        svg.add("circle", tooltip=place.label, cx=f"{x:.1f}", cy=f"{y:.1f}", r=4.5 if capital else 2.8,
-                fill="white" if capital else "#333", stroke="#222", stroke_width=2 if capital else 0)
-        labels.block((x - 3, y - 3, x + 3, y + 3))
-        dots.append((not capital, key, place, x, y))
+    crossing_places = frozenset(model.crossing_place(i) for i in range(len(model.crossing_names)))
+    ground, dots = map_ground(crossing_places)
+    ground.draw_on(svg, labels)
     elsewhere = _map_events(svg, model, today, labels)
-    labels.fixed(95, 120, "AFGHANISTAN", 13, "middle", colour="#6b5a3e", weight="bold")
-    labels.fixed(330, 250, "PAKISTAN", 13, "middle", colour="#4a6540", weight="bold")
-    labels.fixed(W - 4, 214, "India \u2192", 12, "end", colour="#444")
+    map_country_names().draw_on(svg, labels)
     for i, name in enumerate(model.crossing_names):
         place = PLACES[model.crossing_place(i)]
         x, y = _xy(place.lon, place.lat)
@@ -186,7 +223,7 @@ def map_svg(model: EscalationModel) -> str:
                 height=12, fill=colour, stroke="white", stroke_width=1.5, class_=f"crossing {state.lower()}")
         labels.block((x - 6, y - 6, x + 6, y + 6))
         labels.beside(x + 3, y, f"{label}: {state}", 12, colour=colour, weight="bold")
-    active = {e.location for e in model.log.events(0)}
+    active = {e.location for e in events_so_far(model)}
     for _, key, place, x, y in sorted(dots, key=lambda d: (d[0], d[1] not in active, d[1])):
         labels.beside(x, y, place.label, 13 if key in CAPITALS else 12,
                       weight="bold" if key in CAPITALS else None)
@@ -195,6 +232,45 @@ def map_svg(model: EscalationModel) -> str:
         items = "".join(f"<li>{html.escape(t)}</li>" for t in elsewhere)
         out += f"<div class='off-map' style='font-size:12px'><b>Today, off this map:</b><ul>{items}</ul></div>"
     return out
+
+
+@lru_cache(maxsize=8)
+def map_ground(crossing_places: frozenset[str]) -> tuple[Layer, tuple[tuple[bool, str, Any, float, float], ...]]:
+    """The map under the events: both countries, the Durand Line, the key for size and fading, and a dot
+    for every place but the crossings (drawn by the step); with the dots, for their names."""
+    dots = []
+
+    def draw(svg: Svg, labels: Labeller) -> None:
+        border = [_xy(lon, lat) for lon, lat in DURAND_LINE]
+        line = " ".join(f"{x:.1f},{y:.1f}" for x, y in border)
+        svg.add("polygon", points=f"{line} -200,{MAP_H} -200,-50 {border[0][0]:.1f},-50", fill="#efe6d2")
+        svg.add("polygon", points=f"{line} -200,{MAP_H + 50} {W + 50},{MAP_H + 50} {W + 50},-50 "
+                f"{border[0][0]:.1f},-50", fill="#e2ecd9")
+        svg.add("polyline", points=line, fill="none", stroke="#7a6a55", stroke_width=1.3, stroke_dasharray="5 3")
+        _map_key(svg, labels)
+        labels.fixed(W - 6, 40, "Durand Line (dashed, approx.)", 12, "end", colour="#5c4f3f", halo=True)
+        for key, place in PLACES.items():
+            if place.country == "abroad" or key in crossing_places:
+                continue
+            x, y = _xy(place.lon, place.lat)
+            capital = key in CAPITALS
+            svg.add("circle", tooltip=place.label, cx=f"{x:.1f}", cy=f"{y:.1f}", r=4.5 if capital else 2.8,
+                    fill="white" if capital else "#333", stroke="#222", stroke_width=2 if capital else 0)
+            labels.block((x - 3, y - 3, x + 3, y + 3))
+            dots.append((not capital, key, place, x, y))
+
+    return _layer(MAP_H, draw), tuple(dots)
+
+
+@lru_cache(maxsize=1)
+def map_country_names() -> Layer:
+    """The countries' names, over the events."""
+    def draw(svg: Svg, labels: Labeller) -> None:
+        labels.fixed(95, 120, "AFGHANISTAN", 13, "middle", colour="#6b5a3e", weight="bold")
+        labels.fixed(330, 250, "PAKISTAN", 13, "middle", colour="#4a6540", weight="bold")
+        labels.fixed(W - 4, 214, "India \u2192", 12, "end", colour="#444")
+
+    return _layer(MAP_H, draw)
 
 
 def _map_key(svg: Svg, labels: Labeller) -> None:
@@ -213,14 +289,14 @@ def _map_events(svg: Svg, model: EscalationModel, today: int, labels: Labeller) 
     """Earlier events faint, today's bold (size ~ deaths) with a key of actions; returns today's events
     off the map, in words."""
     elsewhere, key, at_place = [], {}, {}
-    for e in model.log.events(0):
+    for e in events_so_far(model):
         place = PLACES.get(e.location)
-        sentence = e.sentence(model.scenario, nice_date(model, e.day))
+        words = sentence(model, e)
         on_map = place is not None and place.country != "abroad"
         if e.day != today:
             if on_map:
                 x, y = _xy(place.lon, place.lat)
-                svg.add("circle", tooltip=sentence, cx=f"{x:.1f}", cy=f"{y:.1f}", r=4, fill=_colour(e),
+                svg.add("circle", tooltip=words, cx=f"{x:.1f}", cy=f"{y:.1f}", r=4, fill=_colour(e),
                         fill_opacity=0.3)
             continue
         action = Action.from_key(e.action)
@@ -232,7 +308,7 @@ def _map_events(svg: Svg, model: EscalationModel, today: int, labels: Labeller) 
         at_place[e.location] = k + 1
         x, y = _xy(place.lon, place.lat)
         x, y = x + 11 * k * math.cos(2.1 * k), y + 11 * k * math.sin(2.1 * k)
-        svg.add("circle", tooltip=sentence, cx=f"{x:.1f}", cy=f"{y:.1f}", r=f"{6 + 1.6 * math.sqrt(e.deaths_true):.1f}",
+        svg.add("circle", tooltip=words, cx=f"{x:.1f}", cy=f"{y:.1f}", r=f"{6 + 1.6 * math.sqrt(e.deaths_true):.1f}",
                 fill=_colour(e), stroke="black", stroke_width=1, class_="event-today")
         key.setdefault(action, _colour(e))
     for k, (action, colour) in enumerate(list(key.items())[:5]):
@@ -298,19 +374,15 @@ def network_svg(model: EscalationModel) -> str:
     today = last_day(model)
     svg = Svg("The actors and their ties" + (f", end of day {today}" if today >= 0 else ""), NETWORK_H)
     colours = {"hostility": HOSTILITY, "mediation": MEDIATION, "alliance": ALLIANCE}
-    svg.parts.append("<defs>" + "".join(
-        f'<marker id="arrow-{k}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" '
-        f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{c}"/></marker>'
-        for k, c in colours.items()) + "</defs>")
-    radius = {"pakistan": 30, "afghanistan": 30}
     labels = Labeller(svg, W, NETWORK_H)
+    network_arrows().draw_on(svg)
     texts = []
     for u, v, data in graph.edges(data=True):
         (x1, y1), (x2, y2) = pos[u], pos[v]
         length = math.hypot(x2 - x1, y2 - y1)
         ux, uy = (x2 - x1) / length, (y2 - y1) / length
-        x1, y1 = x1 + ux * radius.get(u, 17), y1 + uy * radius.get(u, 17)
-        x2, y2 = x2 - ux * (radius.get(v, 17) + 2), y2 - uy * (radius.get(v, 17) + 2)
+        x1, y1 = x1 + ux * NODE_RADIUS.get(u, 17), y1 + uy * NODE_RADIUS.get(u, 17)
+        x2, y2 = x2 - ux * (NODE_RADIUS.get(v, 17) + 2), y2 - uy * (NODE_RADIUS.get(v, 17) + 2)
         bend = 26 if graph.has_edge(v, u) else 0  # two ties between the same pair: bend them apart
         cx, cy = (x1 + x2) / 2 - uy * bend, (y1 + y2) / 2 + ux * bend
         colour = colours[data["kind"]]
@@ -323,36 +395,68 @@ def network_svg(model: EscalationModel) -> str:
             mx, my = 0.25 * x1 + 0.5 * cx + 0.25 * x2, 0.25 * y1 + 0.5 * cy + 0.25 * y2  # the curve's middle
             side = 1 if bend else (1 if uy <= 0 else -1)
             texts.append((mx - uy * 12 * side, my + ux * 12 * side, data["owner"], colour))
-    fills = {"pakistan": "#9ccf8c", "afghanistan": "#e6cf9a", "ttp": "#555555", "india": "#f4b183"}
     engaged = {m.name: bool(m.engaged[0]) for m in model.mediators}
-    for node in graph.nodes:
-        x, y = pos[node]
-        r = radius.get(node, 17)
-        fill = fills.get(node, "#7fb2e5" if engaged.get(node) else "#dde9f6")
-        state = " (engaged)" if engaged.get(node) else " (not engaged yet)" if node in engaged else ""
-        svg.add("circle", tooltip=display_name(node, model.scenario) + state, cx=x, cy=y, r=r, fill=fill,
-                stroke="#444", stroke_width=1)
-        labels.block((x - r, y - r, x + r, y + r))
-        name = "TTP" if node == "ttp" else display_name(node, model.scenario)
-        size = 13 if node in radius else 12
-        if node in radius or node in ("ttp", "india"):
-            svg.text(x, y + 4, name, size, "middle", "white" if node == "ttp" else "#111", "bold")
-        else:  # a mediator: its name above its circle, or below for every other one; long names on two lines
-            lines = _wrap(name)
-            below = list(pos).index(node) % 2 == 1
-            for k, line in enumerate(lines):
-                y_text = y + r + 13 + 14 * k if below else y - r - 4 - 14 * (len(lines) - 1 - k)
-                half = 0.31 * 12 * len(line)  # half the width text_box allows it: kept inside the figure
-                labels.fixed(min(max(x, half + 2), W - half - 2), y_text, line, 12, "middle", halo=True)
-    for k, (text, colour, dash) in enumerate((("hostility", HOSTILITY, None), ("mediation (width: leverage)", MEDIATION,
-                                              None), ("dashed: not (yet) active", MEDIATION, "4 3"),
-                                              ("alliance / support", ALLIANCE, None))):
-        y = NETWORK_H - 64 + 15 * k
-        svg.add("line", x1=4, y1=y - 4, x2=24, y2=y - 4, stroke=colour, stroke_width=2, stroke_dasharray=dash)
-        labels.fixed(28, y, text, 12, "start")
+    nodes = tuple((node, *pos[node], engaged.get(node), display_name(node, model.scenario),
+                   list(pos).index(node) % 2 == 1) for node in graph.nodes)
+    network_nodes(nodes).draw_on(svg, labels)
+    network_key().draw_on(svg, labels)
     for x, y, text, colour in texts:
         labels.beside(x, y, text, 12, colour=colour)
     return svg.render("network") + leverage_html(model)
+
+
+NODE_RADIUS = {"pakistan": 30, "afghanistan": 30}  # every other actor: 17
+NODE_FILLS = {"pakistan": "#9ccf8c", "afghanistan": "#e6cf9a", "ttp": "#555555", "india": "#f4b183"}
+
+
+@lru_cache(maxsize=1)
+def network_arrows() -> Layer:
+    """The arrowheads of the three kinds of tie."""
+    colours = {"hostility": HOSTILITY, "mediation": MEDIATION, "alliance": ALLIANCE}
+    return Layer("<defs>" + "".join(
+        f'<marker id="arrow-{k}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="5" markerHeight="5" '
+        f'orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="{c}"/></marker>'
+        for k, c in colours.items()) + "</defs>")
+
+
+@lru_cache(maxsize=64)
+def network_nodes(nodes: tuple[tuple[str, float, float, bool | None, str, bool], ...]) -> Layer:
+    """The actors' circles and names, over the ties: (name, x, y, engaged (None: not a mediator), name shown,
+    a mediator's name below its circle) each; they change only when a mediator engages."""
+    def draw(svg: Svg, labels: Labeller) -> None:
+        for node, x, y, engaged, shown, below in nodes:
+            r = NODE_RADIUS.get(node, 17)
+            fill = NODE_FILLS.get(node, "#7fb2e5" if engaged else "#dde9f6")
+            state = " (engaged)" if engaged else " (not engaged yet)" if engaged is not None else ""
+            svg.add("circle", tooltip=shown + state, cx=x, cy=y, r=r, fill=fill, stroke="#444", stroke_width=1)
+            labels.block((x - r, y - r, x + r, y + r))
+            name = "TTP" if node == "ttp" else shown
+            size = 13 if node in NODE_RADIUS else 12
+            if node in NODE_RADIUS or node in ("ttp", "india"):
+                svg.text(x, y + 4, name, size, "middle", "white" if node == "ttp" else "#111", "bold")
+            else:  # a mediator: its name above its circle, or below for every other one; long names on two lines
+                lines = _wrap(name)
+                for k, line in enumerate(lines):
+                    y_text = y + r + 13 + 14 * k if below else y - r - 4 - 14 * (len(lines) - 1 - k)
+                    half = 0.31 * 12 * len(line)  # half the width text_box allows it: kept inside the figure
+                    labels.fixed(min(max(x, half + 2), W - half - 2), y_text, line, 12, "middle", halo=True)
+
+    return _layer(NETWORK_H, draw)
+
+
+@lru_cache(maxsize=1)
+def network_key() -> Layer:
+    """The key of the ties, bottom left."""
+    def draw(svg: Svg, labels: Labeller) -> None:
+        for k, (text, colour, dash) in enumerate((("hostility", HOSTILITY, None),
+                                                  ("mediation (width: leverage)", MEDIATION, None),
+                                                  ("dashed: not (yet) active", MEDIATION, "4 3"),
+                                                  ("alliance / support", ALLIANCE, None))):
+            y = NETWORK_H - 64 + 15 * k
+            svg.add("line", x1=4, y1=y - 4, x2=24, y2=y - 4, stroke=colour, stroke_width=2, stroke_dasharray=dash)
+            labels.fixed(28, y, text, 12, "start")
+
+    return _layer(NETWORK_H, draw)
 
 
 def _wrap(name: str, width: int = 14) -> list[str]:
@@ -398,38 +502,40 @@ def rung_label(rung: int) -> str:
     return f"{rung:+d} {' / '.join(names)}" if rung else "0 quiet day"
 
 
+LADDER_BOX = (196, W - 8, 28, LADDER_H - 46)  # the plot's left, right, top, bottom
+
+
+def _ladder_x(day: float, days: int) -> float:
+    left, right, _, _ = LADDER_BOX
+    return left + (day + 0.5) / days * (right - left)
+
+
+def _ladder_y(rung: float) -> float:
+    _, _, top, bottom = LADDER_BOX
+    return top + (MAX_RUNG - rung) / (MAX_RUNG - MIN_RUNG) * (bottom - top)
+
+
 def ladder_svg(model: EscalationModel, war_day: int | None = None) -> str:
     """The day's highest rung as a step line; every state's and mediator's action a dot at its rung, the
     TTP's attacks as crosses at theirs; a dashed line on the day war was reached (or, for a replay, will be)."""
     svg = Svg("Escalation ladder: the highest rung of each day", LADDER_H)
-    left, right, top, bottom = 196, W - 8, 28, LADDER_H - 46
+    left, right, top, bottom = LADDER_BOX
     days = max(14, model.day)
 
     def x_of(day: float) -> float:
-        return left + (day + 0.5) / days * (right - left)
+        return _ladder_x(day, days)
 
-    def y_of(rung: float) -> float:
-        return top + (MAX_RUNG - rung) / (MAX_RUNG - MIN_RUNG) * (bottom - top)
-
-    for rung in range(MIN_RUNG, MAX_RUNG + 1):
-        y = y_of(rung)
-        svg.add("line", x1=left, x2=right, y1=f"{y:.1f}", y2=f"{y:.1f}", stroke="#999" if rung == 0 else "#eee",
-                stroke_width=1)
-        svg.text(left - 4, y + 4, rung_label(rung), 12, "end", class_="rung-label")
-    step = 1 if days <= 14 else 5 if days <= 45 else 10
-    for day in range(0, days, step):
-        svg.text(x_of(day), bottom + 14, str(day), 12, "middle")
-    svg.text((left + right) / 2, bottom + 28, f"day (day 0 = {nice_date(model, 0)})", 12, "middle")
-    svg.add("rect", x=left, y=top, width=right - left, height=bottom - top, fill="none", stroke="#888")
+    ladder_rungs().draw_on(svg)
+    ladder_days(days, nice_date(model, 0)).draw_on(svg)
     rungs = model.rung_history[:model.day, 0]
     if len(rungs):
-        points = " ".join(f"{x_of(d - 0.5):.1f},{y_of(r):.1f} {x_of(d + 0.5):.1f},{y_of(r):.1f}"
+        points = " ".join(f"{x_of(d - 0.5):.1f},{_ladder_y(r):.1f} {x_of(d + 0.5):.1f},{_ladder_y(r):.1f}"
                           for d, r in enumerate(rungs))
         svg.add("polyline", points=points, fill="none", stroke="#333", stroke_width=1.6, class_="rung-line")
-    for e in model.log.events(0):
+    for e in events_so_far(model):
         rung = Action.from_key(e.action).rung
-        x, y = x_of(e.day), y_of(rung)
-        tip = e.sentence(model.scenario, nice_date(model, e.day))
+        x, y = x_of(e.day), _ladder_y(rung)
+        tip = sentence(model, e)
         if e.actor == "ttp":
             svg.add("path", tooltip=tip, d=f"M{x - 3:.1f},{y - 3:.1f} l6,6 m0,-6 l-6,6", stroke="#555",
                     stroke_width=1.4, class_="ttp-mark")
@@ -444,9 +550,54 @@ def ladder_svg(model: EscalationModel, war_day: int | None = None) -> str:
                 stroke_dasharray="5 3", class_="war-marker")
         svg.text(min(x + 3, right - 70), top + 13, f"war: day {war}", 12, colour=Outcome.WAR.colour, weight="bold",
                  halo=True)
-    svg.text(4, LADDER_H - 4, "\u00d7 TTP attack (not in the states' line)", 12, colour="#444")
-    svg.text(W - 4, LADDER_H - 4, "\u25cf an act of a state or mediator", 12, "end", "#444")
+    ladder_key().draw_on(svg)
     return svg.render("ladder")
+
+
+@lru_cache(maxsize=1)
+def ladder_rungs() -> Layer:
+    """The rungs: a line and a name each."""
+    left, right, _, _ = LADDER_BOX
+
+    def draw(svg: Svg, labels: Labeller) -> None:
+        for rung in range(MIN_RUNG, MAX_RUNG + 1):
+            y = _ladder_y(rung)
+            svg.add("line", x1=left, x2=right, y1=f"{y:.1f}", y2=f"{y:.1f}", stroke="#999" if rung == 0 else "#eee",
+                    stroke_width=1)
+            svg.text(left - 4, y + 4, rung_label(rung), 12, "end", class_="rung-label")
+
+    return _layer(LADDER_H, draw)
+
+
+@lru_cache(maxsize=64)
+def ladder_days(days: int, first_date: str) -> Layer:
+    """The axis of days (the same for the first 14 days, then one more day each step) and the plot's frame."""
+    left, right, top, bottom = LADDER_BOX
+
+    def draw(svg: Svg, labels: Labeller) -> None:
+        step = 1 if days <= 14 else 5 if days <= 45 else 10
+        for day in range(0, days, step):
+            svg.text(_ladder_x(day, days), bottom + 14, str(day), 12, "middle")
+        svg.text((left + right) / 2, bottom + 28, f"day (day 0 = {first_date})", 12, "middle")
+        svg.add("rect", x=left, y=top, width=right - left, height=bottom - top, fill="none", stroke="#888")
+
+    return _layer(LADDER_H, draw)
+
+
+@lru_cache(maxsize=1)
+def ladder_key() -> Layer:
+    """What the marks mean, under the plot."""
+    def draw(svg: Svg, labels: Labeller) -> None:
+        svg.text(4, LADDER_H - 4, "\u00d7 TTP attack (not in the states' line)", 12, colour="#444")
+        svg.text(W - 4, LADDER_H - 4, "\u25cf an act of a state or mediator", 12, "end", "#444")
+
+    return _layer(LADDER_H, draw)
+
+
+#: The functions that draw the fixed layers of the figures, each cached: a step that called one of them
+#: again for the same scenario would redraw what did not change (tests/test_viz.py counts their misses).
+STATIC_LAYERS = (map_ground, map_country_names, network_arrows, network_nodes, network_key, ladder_rungs,
+                 ladder_days, ladder_key)
 
 
 # ---- (d) series over time: deaths, grievance, crossings open ---------------------------------------

@@ -32,10 +32,13 @@ OFFLINE_CDN = "http://127.0.0.1:9/offline-no-cdn/"
 STARTUP_TIMEOUT = 120.0
 #: Telemetry off (it would post to an outside host); no "runs on Solara" banner over the panels; a closed
 #: tab's model freed after 15 minutes (Solara keeps it 24 h by default, so a classroom server would grow);
-#: two malloc arenas, so that the threads of many tabs' what-ifs do not each keep their own heap.
+#: two malloc arenas, so that the threads of many tabs' what-ifs do not each keep their own heap; reacton's
+#: fast renderer (reacton 1.11.1+, opt-in), which skips the parts of the page in which nothing changed instead
+#: of walking and updating every widget of the tab: a step costs the server about half the CPU
+#: (experiments/viz_step_profile.py; docs/VIZ.md).
 SERVER_ENV = {"SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "SOLARA_THEME_SHOW_BANNER": "False",
               "SOLARA_KERNEL_CULL_TIMEOUT": "15m", "MALLOC_ARENA_MAX": "2", "MPLBACKEND": "Agg",
-              "PYTHONUNBUFFERED": "1", "SOLARA_ASSETS_CDN": OFFLINE_CDN}
+              "PYTHONUNBUFFERED": "1", "SOLARA_ASSETS_CDN": OFFLINE_CDN, "REACTON_FAST": "1"}
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
