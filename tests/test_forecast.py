@@ -283,7 +283,7 @@ def test_every_kept_run_reproduces_the_reported_days_run_alone(calibrated):
                               runs=400, seed=3, tolerance=2)
     f = run.forecast
     kept = f.run_index[f.main]
-    assert 20 <= len(kept) < 400  # some runs, not all: the observation says something
+    assert 4 <= len(kept) < 400  # some runs (3% under posterior version 5), not all: the observation says something
     jobs = ForecastJobs(calibrated, 3, 400, 65, PosteriorSampler(calibrated))
     for k in kept[:12]:
         assert _reproduces(_replayed_events(calibrated, 3, int(k), 5, jobs), observed, 2), f"run {k}"
