@@ -13,6 +13,7 @@ never skipped.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -91,7 +92,15 @@ def check_layout(page, where: str) -> None:
 def show_figure(page, tab: str, name: str) -> None:
     """Choose the figure beside the ladder by its tab."""
     page.get_by_role("tab", name=tab, exact=True).click()
-    page.locator(f"svg.{name}").wait_for()
+    figure = page.locator(f"svg.{name}")
+    figure.wait_for()
+    box, deadline = None, time.monotonic() + 5  # Vuetify slides the new tab in: measure it once it has stopped
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = figure.bounding_box()
+        if now is not None and now == box:
+            return
+        box = now
 
 
 def key_charts_in_view(page) -> None:
@@ -104,7 +113,7 @@ def key_charts_in_view(page) -> None:
             show_figure(page, tab, name)
             where = f"run, {tab} beside the ladder, at {width}x{height}"
             boxes = page.evaluate(IN_VIEW_JS, ["svg.ladder", f"svg.{name}"])
-            assert all(box["inside"] for box in boxes), (where, boxes)
+            assert all(box["inside"] for box in boxes), f"{where}: {json.dumps(boxes)}"
             check_layout(page, where)
             page.screenshot(path=str(ARTIFACTS / f"viz-run-{name}-{width}x{height}.png"))
     show_figure(page, "Map", "map")
