@@ -104,7 +104,8 @@ SLOW_WORDS = ("cli", "serve", "replay", "dask", "recovery", "sensitivity", "what
               "known_answer", "wilson_interval", "common_random_numbers", "single_runs_do", "lane_k_is_run_k",
               "same_seed_same_run", "while_running", "prim", "check_json", "workers_and_chunk", "busy_state",
               "each_tab", "odds", "umask", "strict_json", "becomes_a_path", "reachable", "c_locale",
-              "browser_panel", "run_alone", "drop_zone", "through_a_later_day", "impossible_observation")
+              "browser_panel", "run_alone", "drop_zone", "through_a_later_day", "impossible_observation",
+              "never_negative_nor_decreasing", "only_with_a_logged_violation")
 
 
 def pytest_collection_modifyitems(config, items):
