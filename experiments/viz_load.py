@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import os
 import re
@@ -76,6 +77,20 @@ def summary(values: list[float]) -> dict[str, float]:
 
     return {"n": len(ordered), "median": statistics.median(ordered), "p90": quantile(0.9), "p95": quantile(0.95),
             "max": ordered[-1]}
+
+
+async def what_if_rounds(out: dict, rounds: int, process, pid: int, askers: list) -> None:
+    """Every tab asks for a what-if at once, ``rounds`` times (does memory settle, or grow with every round?);
+    ``askers[i](seed, waits)`` asks from tab i and notes how many batches it was told are ahead of it."""
+    for round_ in range(1, rounds + 1):
+        cpu_before = sum(process.cpu_times()[:2])
+        waits: list[int] = []
+        asked = (ask(1000 * round_ + i, waits) for i, ask in enumerate(askers))
+        out[f"what_if_all_tabs_round{round_}_s"] = summary(await asyncio.gather(*asked))
+        out[f"what_if_round{round_}_tabs_told_they_wait"] = sum(1 for w in waits if w > 0)
+        out[f"what_if_round{round_}_most_ahead"] = max(waits, default=0)
+        out[f"server_cpu_per_what_if_round{round_}_s"] = (sum(process.cpu_times()[:2]) - cpu_before) / len(askers)
+        out[f"rss_after_what_if_round{round_}_mib"] = rss_mib(pid)
 
 
 async def server_quiet(process: psutil.Process, limit: float = 120.0) -> None:
@@ -182,15 +197,7 @@ async def measure(url: str, pid: int, tabs: int, steps: int, rounds: int, step_l
         out["browser_cpu_per_step_ms"] = 1000 * (browser_cpu_seconds() - browser_before) / (tabs * steps)
         out["steps_per_second_all_tabs"] = tabs * steps / wall
         out["rss_after_steps_mib"] = rss_mib(pid)
-        for round_ in range(1, rounds + 1):  # several rounds: does memory settle, or grow with every round?
-            cpu_before = sum(process.cpu_times()[:2])
-            waits: list[int] = []
-            asked = (what_if(page, 1000 * round_ + i, waits) for i, page in enumerate(pages))
-            out[f"what_if_all_tabs_round{round_}_s"] = summary(await asyncio.gather(*asked))
-            out[f"what_if_round{round_}_tabs_told_they_wait"] = sum(1 for w in waits if w > 0)
-            out[f"what_if_round{round_}_most_ahead"] = max(waits, default=0)
-            out[f"server_cpu_per_what_if_round{round_}_s"] = (sum(process.cpu_times()[:2]) - cpu_before) / tabs
-            out[f"rss_after_what_if_round{round_}_mib"] = rss_mib(pid)
+        await what_if_rounds(out, rounds, process, pid, [functools.partial(what_if, page) for page in pages])
         out["load_average_after"] = os.getloadavg()[0]
         out["hosts_requested"] = sorted(hosts.union(*(h for _, _, h in opened)))
         await browser.close()
@@ -291,15 +298,7 @@ async def measure_without_browser(url: str, pid: int, tabs: int, steps: int, rou
     out["steps_per_second_all_tabs"] = tabs * steps / wall
     out["sent_per_step_kib"] = (sum(c.bytes_received for c in clients) - received_before) / 1024 / (tabs * steps)
     out["rss_after_steps_mib"] = rss_mib(pid)
-    for round_ in range(1, rounds + 1):
-        cpu_before = sum(process.cpu_times()[:2])
-        waits: list[int] = []
-        asked = (what_if_client(c, 1000 * round_ + i, waits) for i, c in enumerate(clients))
-        out[f"what_if_all_tabs_round{round_}_s"] = summary(await asyncio.gather(*asked))
-        out[f"what_if_round{round_}_tabs_told_they_wait"] = sum(1 for w in waits if w > 0)
-        out[f"what_if_round{round_}_most_ahead"] = max(waits, default=0)
-        out[f"server_cpu_per_what_if_round{round_}_s"] = (sum(process.cpu_times()[:2]) - cpu_before) / tabs
-        out[f"rss_after_what_if_round{round_}_mib"] = rss_mib(pid)
+    await what_if_rounds(out, rounds, process, pid, [functools.partial(what_if_client, c) for c in clients])
     out["load_average_after"] = os.getloadavg()[0]
     for client in clients:
         await client.close()
