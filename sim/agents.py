@@ -33,21 +33,30 @@ def hazard(rate: np.ndarray | float) -> np.ndarray:
     return 1 - np.exp(-np.asarray(rate, dtype=np.float64))
 
 
-def quantal_response(probability: np.ndarray | float, noise: np.ndarray | float) -> np.ndarray:
+def quantal_response(probability: np.ndarray | float, noise: np.ndarray | float,
+                     shift: np.ndarray | float = 0.0) -> np.ndarray:
     """The chance of a choice whose rule gives propensity ``probability``, at decision noise ``noise``.
 
-    A logit quantal response (McKelvey & Palfrey 1995): expit(logit(p) / noise). At noise 1 it
-    is p itself; as noise falls the choice becomes a threshold on the party's situation (act
-    when p > 1/2), so that what a party does follows from what has happened to it rather than
-    from a coin. p = 0 and p = 1 stay impossible and certain at any noise.
+    A logit quantal response (McKelvey & Palfrey 1995): expit(logit(p) / noise + shift). At noise
+    1 and shift 0 it is p itself; as noise falls the choice becomes a threshold on the party's
+    situation (act when p > 1/2), so that what a party does follows from what has happened to it
+    rather than from a coin. ``shift`` is a random intercept on the choice's logit (the crisis's
+    climate, ``EscalationModel.hostility``). p = 0 and p = 1 stay impossible and certain at any
+    noise and shift.
     """
     p = np.clip(np.asarray(probability, dtype=np.float64), 0.0, 1.0)
     noise = np.asarray(noise, dtype=np.float64)
-    if noise.ndim == 0 and noise == 1.0:
+    shift = np.asarray(shift, dtype=np.float64)
+    plain = not shift.any()
+    if plain and noise.ndim == 0 and noise == 1.0:
         return p
     with np.errstate(divide="ignore"):
-        sharpened = special.expit(special.logit(p) / noise)
-    return np.where(noise == 1.0, p, sharpened)
+        sharpened = special.expit(special.logit(p) / noise + shift)
+    return np.where((noise == 1.0) & (shift == 0.0), p, sharpened)
+
+
+#: The lean of a state's choice under the crisis's climate (``StateActor.decide``).
+HOSTILE, CONCILIATORY = 1.0, -1.0
 
 
 class Actor(mesa.Agent):
@@ -112,9 +121,11 @@ class StateActor(Actor):
         self.can_campaign = Action.SUSTAINED_CAMPAIGN in caps
         self.ttp_response_rung = Action.from_key(model.scenario.params[f"{name}.ttp_response"]).rung
 
-    def decide(self, stream: str, propensity: np.ndarray | float) -> np.ndarray:
-        """A choice per lane: a quantal response to the rule's ``propensity`` (``quantal_response``)."""
-        chance = quantal_response(propensity, self.p("decision_noise"))
+    def decide(self, stream: str, propensity: np.ndarray | float, lean: float = HOSTILE) -> np.ndarray:
+        """A choice per lane: a quantal response to the rule's ``propensity`` (``quantal_response``),
+        its logit shifted by the crisis's climate (``hostility``): towards force for a ``HOSTILE``
+        choice, away from settling for a ``CONCILIATORY`` one."""
+        chance = quantal_response(propensity, self.p("decision_noise"), lean * self.model.hostility)
         return self.model.streams.bernoulli(f"{self.name}.{stream}", chance)
 
     # ---- what the party believes -----------------------------------------------------------
@@ -360,7 +371,7 @@ class StateActor(Actor):
         without a strike of one's own counts as a halt (E03: "we tolerated that attack")."""
         fighting = self.acted_today | (self.days_since_strike == 0) | (self.days_since_attacked <= 1)
         willing = hazard(self.p("halt_propensity") * np.maximum(-self.net_pressure(), 0))
-        return self.halt(fighting & ~self.bound & self.decide("halt", willing))
+        return self.halt(fighting & ~self.bound & self.decide("halt", willing, CONCILIATORY))
 
     def halt(self, mask: np.ndarray) -> list[Act]:
         """Halt: end any campaign and bind itself, until a strike between the states releases it."""
@@ -403,7 +414,7 @@ class StateActor(Actor):
         model = self.model
         willing = hazard(self.p("reopen_sensitivity") * self.closure_cost) * np.exp(-self.grievance)
         mine = ~model.crossings_open & (model.closed_by == self.index)
-        lanes = np.array([talks & mine[:, i] & self.decide(f"reopen.{host}", willing)
+        lanes = np.array([talks & mine[:, i] & self.decide(f"reopen.{host}", willing, CONCILIATORY)
                           for i in range(len(model.crossing_names))])
         return self._crossing_acts(Action.REOPEN_CROSSING, lanes)
 
@@ -447,7 +458,7 @@ class StateActor(Actor):
         """At talks hosted by ``host``, agree to a ceasefire with propensity exp(-positive net
         pressure): likely when the party has little left to fight for. Each host has its own
         random stream, so removing a mediator leaves the others' draws as they were."""
-        return self.decide(f"agreement.{host}", np.exp(-np.maximum(self.net_pressure(), 0)))
+        return self.decide(f"agreement.{host}", np.exp(-np.maximum(self.net_pressure(), 0)), CONCILIATORY)
 
     def enter_ceasefire(self, lanes: np.ndarray) -> None:
         """A ceasefire is declared: end any campaign and be bound by it."""

@@ -139,6 +139,9 @@ class EscalationModel(mesa.Model):
         self.first_closed_day = np.where(self.crossings_open, -1, 0).astype(np.int64)
         self.first_reopened_day = np.full(shape, -1, dtype=np.int64)
         self.crossing_at = {c["location"]: i for i, c in enumerate(crossings)}
+        spread = self.params.get("crisis.hostility_sd")
+        if np.any(spread):  # one draw per lane, on a stream of its own: the runs of a batch are different crises
+            self.hostility = self.streams.normal("crisis.hostility", spread)
         self.rung_history = np.zeros((self.horizon, n), dtype=np.int8)
         self.first_day = np.full((n, len(ACTION_CODES)), NO_DAY, dtype=np.int64)
         shape = (len(self.actor_names), len(ACTION_CODES), n)  # lanes last: an act updates a contiguous row

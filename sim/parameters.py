@@ -279,6 +279,14 @@ GLOBAL_SPECS: dict[str, Spec] = {
     "mediation.bilateral_weight": Spec(float, 0.0, "pressure units per unit leverage", 0.0, 10.0,
                                        ASSUMED + "the parties' own channel restrains only through what they agree "
                                        "at its talks"),
+    "crisis.hostility_sd": Spec(float, 0.0, "logit units", 0.0, 5.0,
+                                ASSUMED + "episodes differ beyond what the shared rules and their trigger explain: "
+                                "each run draws a climate u ~ Normal(0, hostility_sd^2), added to the logit of "
+                                "every choice of the two states that uses force or closes a crossing and taken "
+                                "from every choice that halts, reopens or agrees (a random intercept per "
+                                "episode, as in a multilevel logit; Gelman & Hill 2007, ch. 14). Episodes: the "
+                                "same kinds of trigger were answered within a day (E11, E12) or not at all "
+                                "(E03, E08). 0 = no episode effect (the shared structure)"),
     "crossings.closure_cost_per_day": Spec(float, 1.0, "cost units per closed crossing per day", 0.0, 100.0,
                                            "Article: the two countries are major trading partners"),
     "outcome.quiet_days": Spec(int, 14, "days", 1, 365,

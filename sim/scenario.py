@@ -283,10 +283,9 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
 
 
 TOP_LEVEL = ("scenario", "pakistan", "afghanistan", "ttp", "india", "mediators", "crossings", "sites", "lethality",
-             "mediation", "outcome", "initial", "shocks", "priors", "posterior", "pinned")
+             "mediation", "crisis", "outcome", "initial", "shocks", "priors", "posterior", "pinned")
 PARAMETER_SECTIONS = ("pakistan", "afghanistan", "ttp", "india", "mediators", "crossings", "sites", "lethality",
-                      "mediation",
-                      "outcome")
+                      "mediation", "crisis", "outcome")
 
 
 def _read_table(path: Path, source: str) -> dict[str, Any]:
@@ -440,7 +439,7 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<memory>", posterior
     params = {key: spec.default for key, spec in specs.items()}
     for name in mediators:
         params[f"mediators.{name}.label"] = name.replace("_", " ").title()
-    for section in ("pakistan", "afghanistan", "ttp", "india", "lethality", "mediation", "outcome"):
+    for section in ("pakistan", "afghanistan", "ttp", "india", "lethality", "mediation", "crisis", "outcome"):
         for key, value in _flatten(_section(data, section, source), section + ".").items():
             params[key] = _check_value(_lookup(specs, key, source), value, key, source)
     for name, table in mediator_tables.items():
@@ -626,6 +625,11 @@ def _shocks(entries: Any, actors: list[str], specs: dict[str, Spec], horizon: in
                                 f"[0, {MAX_SHOCK_DEATHS:,.0f}]")
         shocks.append(Shock(day, actor, action, target, location, None if deaths is None else float(deaths), note))
     return shocks, parameter_shocks
+
+
+def priors_for(scenario: Scenario, table: dict[str, Any], source: str) -> dict[str, Prior]:
+    """A ``[priors]`` table checked against ``scenario``'s parameters, as its own would be."""
+    return _priors(table, parameter_specs(scenario.mediators, scenario.sites), source)
 
 
 def _priors(table: dict[str, Any], specs: dict[str, Spec], source: str) -> dict[str, Prior]:

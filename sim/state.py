@@ -122,6 +122,9 @@ MEDIATOR_STATE: tuple[StateVar, ...] = (
 
 #: The world shared by the actors, and the records of each run (``sim.model.EscalationModel``).
 WORLD_STATE: tuple[StateVar, ...] = (
+    StateVar("hostility", float, 0.0, "logit units", "the crisis's climate, drawn once at the start from "
+             "Normal(0, crisis.hostility_sd^2): added to the logit of the states' choices of force, taken from "
+             "their choices to halt, reopen or agree"),
     StateVar("ceasefire_in_force", bool, False, "flag", "a formal ceasefire holds; any strike between the states "
              "ends it", key="initial.ceasefire_in_force", summary="ceasefire_in_force_end",
              series="ceasefire_in_force"),

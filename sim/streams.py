@@ -135,7 +135,11 @@ class LaneStreams:
             out[large] = np.maximum(np.rint(mean[large] + np.sqrt(mean[large]) * z), 0).astype(np.int64)
         return out
 
+    def normal(self, stream: str, sd: np.ndarray | float) -> np.ndarray:
+        """A Normal(0, sd^2) draw per lane, by inversion of one uniform."""
+        u = np.clip(self.uniform(stream), 1e-12, 1 - 1e-12)
+        return np.asarray(sd) * special.ndtri(u)
+
     def lognormal_factor(self, stream: str, sigma: np.ndarray | float) -> np.ndarray:
         """A multiplicative noise factor with median 1 (for claims and reporting noise)."""
-        u = np.clip(self.uniform(stream), 1e-12, 1 - 1e-12)
-        return np.exp(np.asarray(sigma) * special.ndtri(u))
+        return np.exp(self.normal(stream, sigma))

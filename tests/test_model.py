@@ -189,6 +189,16 @@ def test_less_noise_pushes_a_choice_towards_its_threshold(p, noise, less):
         assert q_low <= q_high + 1e-12
 
 
+@given(probabilities, noises, st.floats(-10.0, 10.0, allow_nan=False), st.floats(-10.0, 10.0, allow_nan=False))
+def test_a_climate_shift_moves_a_choice_its_way_and_keeps_certainties(p, noise, shift, more):
+    low, high = sorted((shift, more))
+    q_low, q_high = float(quantal_response(p, noise, low)), float(quantal_response(p, noise, high))
+    assert 0.0 <= q_low <= q_high + 1e-12 <= 1.0 + 1e-12
+    if p in (0.0, 1.0):
+        assert q_low == q_high == p
+    assert float(quantal_response(p, noise, 0.0)) == float(quantal_response(p, noise))
+
+
 def test_quantal_response_at_noise_one_is_the_propensity_itself():
     p = np.linspace(0, 1, 101)
     np.testing.assert_array_equal(quantal_response(p, 1.0), p)

@@ -221,6 +221,36 @@ def test_a_party_halts_after_fighting_when_restraint_outweighs_pressure():
     assert afg.bound.tolist() == [T, F, T, F]
 
 
+def test_a_hot_crisis_answers_what_a_cold_one_lets_pass_and_settles_less():
+    """The crisis's climate shifts the logit of every choice: towards force in a hot one (lane 0),
+    away from it in a cold one (lane 1); a halt and a ceasefire the other way round."""
+    model = world(2, **{"pakistan.decision_noise": 1.0, "pakistan.counterstrike_probability": 0.4,
+                        "pakistan.halt_propensity": 0.05, "pakistan.claim_satisfaction": 0.1})
+    pak = model.pakistan
+    model.hostility[:] = [30.0, -30.0]
+    pak.days_since_attacked[:] = 0
+    pak.provocation_rung[:] = Action.RAID_BORDER_POSTS.rung
+    assert lanes_of(pak.counterstrike(), Action.RAID_BORDER_POSTS) == [T, F]
+    pak.acted_today[:] = True
+    pak.bound[:] = False
+    pak.recent_claims[:] = 100  # net pressure -10: a halt with propensity 1 - exp(-0.5) in a neutral climate
+    assert lanes_of(pak.consider_halt(), Action.HALT_OPERATIONS) == [F, T]
+    pak.recent_claims[:] = 0
+    pak.grievance[:] = 0.3
+    assert 0 < pak.net_pressure().min() < 3  # a ceasefire neither certain nor impossible
+    assert pak.accepts_ceasefire("qatar").tolist() == [F, T]
+
+
+def test_each_run_draws_its_own_climate_from_the_declared_spread():
+    calm = world(4)
+    assert calm.hostility.tolist() == [0.0] * 4
+    table = quiet_table(**{"crisis.hostility_sd": 0.8})
+    model = EscalationModel(scenario_from_dict(table, "climate"), seed=3, lanes=4000)
+    assert abs(model.hostility.mean()) < 0.05 and model.hostility.std() == pytest.approx(0.8, rel=0.05)
+    alone = EscalationModel(scenario_from_dict(table, "climate"), seed=3, run_indices=np.array([17]))
+    assert alone.hostility[0] == model.hostility[17]  # a run's climate does not depend on its batch
+
+
 def test_halting_ends_a_campaign():
     model = world(2)
     model.pakistan.campaign_active[:] = T

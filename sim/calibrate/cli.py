@@ -33,7 +33,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                                             args.population, args.replicates, args.seed, cap_workers(args.workers),
                                             progress=True, resume=args.resume, install=args.install,
                                             moves=args.moves, exclude=args.exclude, refresh=args.refresh,
-                                            final_moves=args.final_moves, independent_facts=args.independent_facts)
+                                            final_moves=args.final_moves, independent_facts=args.independent_facts,
+                                            structure=args.structure, weights_from=args.weights_from)
         j = joint.calibration
         if j.resumed_after is not None:
             print(f"resumed from {args.out / 'checkpoint.npz'} after generation {j.resumed_after}")
@@ -134,6 +135,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cal.add_argument("--independent-facts", action="store_true",
                      help="with --episodes: count every fact of a case as independent evidence (no dependence "
                           "weights; over-counts correlated facts)")
+    cal.add_argument("--structure", default="shared", metavar="NAME|FILE",
+                     help="with --episodes: the structural alternative whose priors join the scenario's (a shipped "
+                          "name of scenarios/structures/, or a file; default shared)")
+    cal.add_argument("--weights-from", type=Path, default=None, metavar="DIR",
+                     help="with --episodes: take the dependence weights of the calibration in DIR, so that the two "
+                          "evidences can be weighed against each other (escalation ensemble)")
     cal.add_argument("--check-runs", type=positive_int, default=20_000, help="runs per predictive check (default 20000)")
     cal.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 2**64 - 1 (default 0)")
     cal.add_argument("--workers", type=positive_int, default=None, help="worker processes (default and most: the cores available)")

@@ -301,16 +301,27 @@ def fresh_loglik(likelihood: EpisodeLikelihood, unit: np.ndarray, generation: in
 def calibrate_joint(episodes: list[Episode], space: PriorSpace, population: int = 500, replicates: int = 16,
                     seed: int = 0, moves: int = 2, workers: int | None = None, checkpoint: Path | None = None,
                     progress: bool = False, refresh: float = 0.15, final_moves: int = 4,
-                    independent_facts: bool = False) -> JointCalibration:
-    """Tempered SMC over the joint synthetic likelihood of every episode's facts (module docstring)."""
+                    independent_facts: bool = False, dependence_weights: np.ndarray | None = None,
+                    ) -> JointCalibration:
+    """Tempered SMC over the joint synthetic likelihood of every episode's facts (module docstring).
+
+    ``dependence_weights`` (one per case) replaces the weights measured in generation 0: a
+    structural alternative takes those of the calibration it is to be weighed against, so that
+    both evidences are of one likelihood."""
     if population < 20:
         raise UsageError(f"--population {population}: at least 20 particles are needed to move and resample")
     if max(moves, final_moves) >= BLOCKS_PER_GENERATION:
         raise UsageError(f"--moves {max(moves, final_moves)}: at most {BLOCKS_PER_GENERATION - 1} steps a generation")
     if not 0.0 <= refresh <= 1.0:
         raise UsageError(f"--refresh {refresh}: a probability per coordinate is needed, between 0 and 1")
+    if dependence_weights is not None:
+        dependence_weights = np.asarray(dependence_weights, dtype=float)
+        if dependence_weights.shape != (len(episodes),) or not np.all((dependence_weights > 0)
+                                                                      & (dependence_weights <= 1)):
+            raise UsageError(f"dependence weights: expected {len(episodes)} weights in (0, 1], one per case")
     key = fingerprint(episodes=[(e.id, e.scenario.content_hash, e.targets.names(), e.observed.tolist())
                                 for e in episodes],
+                      given_weights=None if dependence_weights is None else dependence_weights.tolist(),
                       keys=space.keys, low=space.low, high=space.high, population=population,
                       replicates=replicates, seed=seed, moves=moves, refresh=refresh, final_moves=final_moves,
                       independent_facts=independent_facts, kernel=KERNEL)
@@ -323,7 +334,9 @@ def calibrate_joint(episodes: list[Episode], space: PriorSpace, population: int 
             rng = np.random.default_rng([seed, 0])
             unit = rng.random((population, dim))
             loglik = likelihood(unit, 0)
-            if not independent_facts:
+            if dependence_weights is not None:
+                likelihood.weights = dependence_weights
+            elif not independent_facts:
                 likelihood.weights = np.array([dependence_weight(s) for s in likelihood.scatter])
             state = JointState(0, 0.0, unit, likelihood.weights[:, None] * loglik, likelihood.runs,
                                time.perf_counter() - started, weights=likelihood.weights)

@@ -16,7 +16,7 @@ import numpy as np
 from scipy import special
 
 from ..errors import UsageError
-from ..scenario import Scenario
+from ..scenario import Prior, Scenario
 
 
 @dataclass(frozen=True)
@@ -31,16 +31,20 @@ class PriorSpace:
     @classmethod
     def from_scenario(cls, scenario: Scenario, keys: list[str] | None = None) -> PriorSpace:
         """The scenario's priors (all of them, or the named ones)."""
-        priors = scenario.priors
+        return cls.from_priors(scenario.priors, scenario.source, keys)
+
+    @classmethod
+    def from_priors(cls, priors: dict[str, Prior], source: str, keys: list[str] | None = None) -> PriorSpace:
+        """These priors (all of them, or the named ones); ``source`` names them in errors."""
         if not priors:
-            raise UsageError(f"{scenario.source}: the scenario has no [priors] table to calibrate or vary")
+            raise UsageError(f"{source}: the scenario has no [priors] table to calibrate or vary")
         keys = list(priors) if keys is None else keys
         for key in keys:
             if key not in priors:
                 close = difflib.get_close_matches(key, list(priors), n=1)
                 hint = f"did you mean '{close[0]}'?" if close else (
                     f"priors: {', '.join(priors)}" if len(priors) <= 8 else f"see its [priors] ({len(priors)} keys)")
-                raise UsageError(f"{scenario.source}: no prior for {key!r}; {hint}")
+                raise UsageError(f"{source}: no prior for {key!r}; {hint}")
         ps = [priors[k] for k in keys]
         return cls(tuple(keys), np.array([p.low for p in ps]), np.array([p.high for p in ps]),
                    np.array([p.distribution == "loguniform" for p in ps]))

@@ -26,11 +26,13 @@ from ..io import atomic_write, atomic_write_text, output_folder
 from ..scenario import NAME_PATTERN, load_scenario, resolve_scenario_path
 from .abc import Calibration, calibrate
 from .check import CheckResult, check
+from .ensemble import CALIBRATION_RECORD, read_calibration_record, write_calibration_record
 from .episodes import load_episodes
 from .joint import JointCalibration, calibrate_joint
 from .posterior import write_calibrated_scenario, write_posterior
 from .priors import PriorSpace
 from .report import write_report
+from .structures import DEFAULT_STRUCTURE, load_structure
 from .targets import load_targets
 
 #: Shipped names (package data, see ``sim.scenario.shipped_scenarios``), not paths into a checkout.
@@ -126,12 +128,17 @@ def calibrate_episodes_to_files(episodes_dir: str | Path | None, out: str | Path
                                 replicates: int = 16, seed: int = 0, workers: int | None = None,
                                 progress: bool = False, resume: bool = False, install: bool = False,
                                 moves: int = 2, exclude: list[str] | None = None, refresh: float = 0.15,
-                                final_moves: int = 4, independent_facts: bool = False) -> JointRun:
-    """Calibrate the main scenario's priors on every episode and the October case at once
-    (``sim.calibrate.joint``), then write under ``out``: ``posteriors/<name>.parquet`` (the
-    particles), ``posteriors/<name>.loglik.parquet`` (each particle's log-likelihood per
-    episode, for leave-one-out validation), ``<name>_calibrated.toml`` and ``report.md``.
-    ``exclude`` leaves cases out (an exact leave-one-out refit)."""
+                                final_moves: int = 4, independent_facts: bool = False,
+                                structure: str | Path = DEFAULT_STRUCTURE,
+                                weights_from: str | Path | None = None) -> JointRun:
+    """Calibrate the main scenario's priors, with those ``structure`` adds, on every episode and
+    the October case at once (``sim.calibrate.joint``), then write under ``out``:
+    ``posteriors/<name>.parquet`` (the particles), ``posteriors/<name>.loglik.parquet`` (each
+    particle's log-likelihood per episode, for leave-one-out validation),
+    ``<name>_calibrated.toml``, ``report.md`` and ``calibration.json`` (the structure, its log
+    evidence, the dependence weights and the settings: what ``escalation ensemble`` reads).
+    ``exclude`` leaves cases out (an exact leave-one-out refit); ``weights_from`` (a calibration
+    folder) takes its dependence weights, so that the two evidences are of one likelihood."""
     episodes = load_episodes(episodes_dir)
     main = episodes[-1].scenario  # the October 2025 case, whose priors are calibrated
     unknown = sorted(set(exclude or ()) - {e.id for e in episodes})
@@ -141,15 +148,23 @@ def calibrate_episodes_to_files(episodes_dir: str | Path | None, out: str | Path
     episodes = [e for e in episodes if e.id not in set(exclude or ())]
     if not episodes:
         raise UsageError("--exclude: nothing left to calibrate on")
-    space = PriorSpace.from_scenario(main)
+    chosen = load_structure(structure, main)
+    space = PriorSpace.from_priors(chosen.priors_of(main), main.source)
+    given = None
+    if weights_from is not None:
+        if independent_facts:
+            raise UsageError("--weights-from: takes another calibration's dependence weights; "
+                             "--independent-facts drops them: choose one")
+        given = read_calibration_record(weights_from).weights_for([e.id for e in episodes])
     with output_folder(out) as folder:
         checkpoint = _checkpoint_in(folder, resume)
         result = calibrate_joint(episodes, space, population, replicates, seed, moves, workers, checkpoint, progress,
-                                 refresh, final_moves, independent_facts)
+                                 refresh, final_moves, independent_facts, given)
         as_abc = Calibration(space, result.theta, np.full(len(result.theta), 1 / len(result.theta)),
                              np.zeros((len(result.theta), 1)), seed=seed, sims=result.runs, seconds=result.seconds)
         left_out = f", left out: {', '.join(exclude)}" if exclude else ""
-        note = (f"{result.runs:,} simulations, seed {seed}, population {population}, {len(episodes)} cases "
+        note = (f"structure {chosen.name}; {result.runs:,} simulations, seed {seed}, population {population}, "
+                f"{len(episodes)} cases "
                 f"({', '.join(e.id for e in episodes)}){left_out}, {replicates} runs per particle "
                 f"and case, {moves} moves a generation (refresh {refresh}) and {final_moves} at the end, "
                 f"{'facts as independent' if independent_facts else 'facts weighted for their dependence'}, "
@@ -162,6 +177,7 @@ def calibrate_episodes_to_files(episodes_dir: str | Path | None, out: str | Path
             method="the facts of the earlier episodes (scenarios/episodes/) and of the seed article at once, "
                    "by tempered SMC on a synthetic likelihood")
         report = write_joint_report(result, folder / "report.md", note)
+        write_calibration_record(folder / CALIBRATION_RECORD, result, chosen, note)
         installed = []
         if install:
             beside = Path(main.source).parent
