@@ -88,7 +88,8 @@ class PosteriorSampler:
             if reweight.shape != weights.shape or not np.isfinite(reweight).all() or (reweight < 0).any():
                 raise ValueError(f"reweight: expected {len(weights)} finite non-negative factors")
             weights = weights * reweight
-        self.cdf = np.cumsum(weights / weights.sum())
+        self.weights = weights / weights.sum()
+        self.cdf = np.cumsum(self.weights)
         skip = {"weight", *exclude}
         self.values = {key: frame[key].to_numpy(float) for key in frame.columns if key not in skip}
 

@@ -108,6 +108,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ensemble(args: argparse.Namespace) -> int:
+    from .ensemble import ensemble_to_files
+
+    ensemble, written = ensemble_to_files(args.calibrations, args.out, args.install)
+    print(json.dumps(ensemble.to_json(), indent=2) if args.json else ensemble.table())
+    if not args.json:
+        print(f"\nwrote {len(written)} files under {args.out}" + (" and beside the scenario" if args.install else ""))
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the calibration subcommands to ``escalation``'s subparsers."""
     cal = subparsers.add_parser("calibrate", help="ABC-SMC calibration of the priors to the seed article's facts")
@@ -191,6 +201,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     val.add_argument("--json", action="store_true",
                      help='print {"episodes": {id: {"facts", "brier", "log_score"}}, "mean": {...}}')
     val.set_defaults(handler=cmd_validate)
+
+    ens = subparsers.add_parser("ensemble", help="mix calibrations of alternative structures by their evidence")
+    ens.add_argument("calibrations", nargs="+", type=Path, metavar="DIR",
+                     help="output folders of `calibrate --episodes --structure NAME`, the later ones calibrated "
+                          "--weights-from the first")
+    ens.add_argument("--out", type=Path, default=Path("ensemble"),
+                     help="write the mixed posterior, each member's calibrated scenario, ensemble.json and report.md "
+                          "here (default ensemble/)")
+    ens.add_argument("--install", action="store_true",
+                     help="also write the mixed posterior and calibrated scenario beside the main scenario, where "
+                          "batches, studies and forecasts draw from them")
+    ens.add_argument("--json", action="store_true", help="print the members, evidences and probabilities as JSON")
+    ens.set_defaults(handler=cmd_ensemble)
 
     dis = subparsers.add_parser("discover", help="PRIM boxes of parameters leading to war or to de-escalation")
     dis.add_argument("scenario", help="scenario TOML (parameters drawn from its posterior if calibrated, else its [priors])")

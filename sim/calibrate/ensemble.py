@@ -18,16 +18,26 @@ stated wherever a weight is reported.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+from scipy.special import logsumexp
 
+from ..batch.posterior import load_posterior
 from ..errors import UsageError
-from ..io import atomic_write_text, read_limited
-from ..scenario import Prior
+from ..io import atomic_write, atomic_write_text, output_folder, read_limited
+from ..scenario import MAX_POSTERIOR_BYTES, Prior, Scenario, load_scenario, resolve_scenario_path
+from .abc import Calibration
+from .episodes import MAIN_CASE
 from .joint import JointCalibration
+from .posterior import write_calibrated_scenario
+from .priors import PriorSpace
 from .structures import Structure
 
 CALIBRATION_RECORD = "calibration.json"
@@ -101,3 +111,169 @@ def read_calibration_record(folder: str | Path) -> CalibrationRecord:
     return CalibrationRecord(str(need("structure", str)), str(data.get("description", "")), priors, evidence,
                              {str(k): float(v) for k, v in weights.items()}, int(need("runs", int)),
                              float(need("seconds", (int, float))), str(data.get("note", "")), source)
+
+
+@dataclass
+class Member:
+    """One structure's calibration: its record, particles (with weights) and per-case log-likelihoods."""
+
+    folder: Path
+    record: CalibrationRecord
+    posterior: pd.DataFrame
+    loglik: pd.DataFrame
+
+
+def read_member(folder: str | Path, main: Scenario) -> Member:
+    """A calibration folder written by ``calibrate --episodes``: record, posterior and log-likelihoods."""
+    from .workflow import loglik_path_for
+
+    folder = Path(folder)
+    record = read_calibration_record(folder)
+    calibrated = folder / f"{main.name}_calibrated.toml"
+    if not calibrated.is_file():
+        raise UsageError(f"{folder}: no {calibrated.name} in it (written by `escalation calibrate --episodes`)")
+    scenario = load_scenario(calibrated)
+    posterior = load_posterior(scenario)
+    path = loglik_path_for(Path(scenario.posterior))
+    try:
+        loglik = pq.read_table(pa.BufferReader(read_limited(path, MAX_POSTERIOR_BYTES, "log-likelihood file")))
+    except (OSError, ValueError, pa.ArrowException) as err:
+        raise UsageError(f"{path}: not a readable Parquet file ({err.__class__.__name__})") from None
+    loglik = loglik.to_pandas()
+    if len(loglik) != len(posterior) or list(loglik.columns) != list(record.weights):
+        raise UsageError(f"{path}: expected {len(posterior)} rows and one column per case of {record.source}")
+    return Member(folder, record, posterior, loglik)
+
+
+@dataclass
+class Ensemble:
+    """The members, their posterior probabilities and the mixed posterior (module docstring)."""
+
+    members: list[Member]
+    probability: np.ndarray     # (members,) posterior probability of each structure
+    posterior: pd.DataFrame     # every member's rows, parameters + weight
+    loglik: pd.DataFrame        # the per-case log-likelihoods of the same rows
+    structure: np.ndarray       # (rows,) the structure of each row
+    priors: dict[str, Prior]    # the main scenario's and every structure's
+
+    def table(self) -> str:
+        lines = ["Structural ensemble: each structure's SMC log evidence (of the dependence-weighted synthetic "
+                 "likelihood, Monte Carlo error not estimated) and its posterior probability under equal prior "
+                 "probabilities.", "",
+                 f"{'structure':24s} {'log evidence':>13s} {'probability':>12s} {'particles':>10s}  what it adds"]
+        for member, p in zip(self.members, self.probability, strict=True):
+            r = member.record
+            adds = ", ".join(f"{k} ~ {v.distribution}[{v.low:g}, {v.high:g}]" for k, v in r.priors.items()) or "nothing"
+            lines.append(f"{r.structure:24s} {r.log_evidence:13.2f} {p:12.3f} {len(member.posterior):10d}  {adds}")
+        return "\n".join(lines)
+
+    def to_json(self) -> dict:
+        return {"members": [{"structure": m.record.structure, "description": m.record.description,
+                             "folder": str(m.folder), "log_evidence": m.record.log_evidence,
+                             "probability": float(p), "particles": len(m.posterior), "runs": m.record.runs,
+                             "priors": {k: {"distribution": v.distribution, "low": v.low, "high": v.high}
+                                        for k, v in m.record.priors.items()}}
+                            for m, p in zip(self.members, self.probability, strict=True)],
+                "prior_over_structures": "equal"}
+
+
+def build_ensemble(folders: list[str | Path], main: Scenario) -> Ensemble:
+    """Mix the calibrations of ``folders`` by their evidence (module docstring)."""
+    if len(folders) < 2:
+        raise UsageError("ensemble: give at least two calibration folders (one per structure)")
+    members = [read_member(f, main) for f in folders]
+    first = members[0].record
+    for m in members[1:]:
+        r = m.record
+        if list(r.weights) != list(first.weights):
+            raise UsageError(f"{r.source}: key 'dependence_weights': its cases ({', '.join(r.weights)}) are not "
+                             f"those of {first.source}: calibrate every structure on the same cases")
+        if not np.allclose(list(r.weights.values()), list(first.weights.values()), rtol=1e-9, atol=0):
+            raise UsageError(f"{r.source}: key 'dependence_weights': not those of {first.source}, so the evidences "
+                             f"are of different likelihoods; calibrate with --weights-from {members[0].folder}")
+    names = [m.record.structure for m in members]
+    if len(set(names)) != len(names):
+        raise UsageError(f"ensemble: structure {next(n for n in names if names.count(n) > 1)!r} given twice")
+    log_z = np.array([m.record.log_evidence for m in members])
+    probability = np.exp(log_z - logsumexp(log_z))
+    priors = dict(main.priors)
+    for m in members:
+        priors.update(m.record.priors)
+    keys = list(dict.fromkeys(k for m in members for k in m.posterior.columns if k != "weight"))
+    parts, structure = [], []
+    for m, p in zip(members, probability, strict=True):
+        frame = m.posterior.copy()
+        for key in keys:
+            if key not in frame:
+                frame[key] = float(main.params[key])  # the value every run of this structure used
+        w = frame["weight"].to_numpy(float) if "weight" in frame else np.ones(len(frame))
+        frame["weight"] = p * w / w.sum()
+        parts.append(frame[[*keys, "weight"]])
+        structure += [m.record.structure] * len(frame)
+    loglik = pd.concat([m.loglik for m in members], ignore_index=True)
+    return Ensemble(members, probability, pd.concat(parts, ignore_index=True), loglik, np.array(structure), priors)
+
+
+def _calibration_of(frame: pd.DataFrame, priors: dict[str, Prior], source: str) -> Calibration:
+    """The weighted rows as the ``Calibration`` the scenario writer reads (medians, intervals)."""
+    keys = [k for k in frame.columns if k != "weight"]
+    space = PriorSpace.from_priors(priors, source, keys)
+    weights = frame["weight"].to_numpy(float)
+    return Calibration(space, frame[keys].to_numpy(float), weights / weights.sum(), np.zeros((len(frame), 1)))
+
+
+def _write_parquet(frame: pd.DataFrame, path: Path) -> Path:
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    return atomic_write(path, lambda tmp: pq.write_table(table, tmp))
+
+
+def write_ensemble(ensemble: Ensemble, main: Scenario, folder: Path, note: str) -> list[Path]:
+    """The mixed posterior as the calibrated scenario of ``folder`` (``posteriors/<name>.parquet``,
+    its log-likelihoods, ``<name>_calibrated.toml``) and each member beside it under
+    ``ensemble/`` (``<name>_<structure>_calibrated.toml``: the studies run each structure alone)."""
+    from .workflow import loglik_path_for
+
+    written = []
+    evidence = "the facts of the earlier episodes and the October 2025 case"
+    extra = {k: v for k, v in ensemble.priors.items() if k not in main.priors}
+    path = folder / "posteriors" / f"{main.name}.parquet"
+    written += [_write_parquet(ensemble.posterior, path), _write_parquet(ensemble.loglik, loglik_path_for(path))]
+    mix = ", ".join(f"{m.record.structure} {p:.3f}" for m, p in zip(ensemble.members, ensemble.probability,
+                                                                     strict=True))
+    written.append(write_calibrated_scenario(
+        main, _calibration_of(ensemble.posterior, ensemble.priors, main.source), path,
+        folder / f"{main.name}_calibrated.toml", f"structural ensemble ({mix}); {note}", evidence,
+        "the facts of the earlier episodes and of the seed article, over an ensemble of structures weighted by "
+        "their evidence", priors=extra, writer="escalation ensemble"))
+    for member, rows in zip(ensemble.members, _member_rows(ensemble), strict=True):
+        s = member.record.structure
+        frame = ensemble.posterior.iloc[rows].reset_index(drop=True)
+        frame["weight"] = frame["weight"] / frame["weight"].sum()
+        mpath = folder / "ensemble" / "posteriors" / f"{s}.parquet"
+        written += [_write_parquet(frame, mpath),
+                    _write_parquet(ensemble.loglik.iloc[rows].reset_index(drop=True), loglik_path_for(mpath))]
+        written.append(write_calibrated_scenario(
+            main, _calibration_of(frame, ensemble.priors, main.source), mpath,
+            folder / "ensemble" / f"{main.name}_{s}_calibrated.toml", f"structure {s} alone; {member.record.note}",
+            evidence, f"the facts of the earlier episodes and of the seed article, structure {s} alone",
+            name=f"{main.name}_{s}_calibrated", priors=extra, writer="escalation ensemble"))
+    return written
+
+
+def _member_rows(ensemble: Ensemble) -> list[np.ndarray]:
+    return [np.flatnonzero(ensemble.structure == m.record.structure) for m in ensemble.members]
+
+
+def ensemble_to_files(folders: list[str | Path], out: str | Path, install: bool = False) -> tuple[Ensemble, list[Path]]:
+    """``escalation ensemble``: mix the calibrations, write them under ``out`` with ``ensemble.json``
+    and ``report.md``; with ``install``, also beside the main scenario (what batches then draw)."""
+    main = load_scenario(resolve_scenario_path(MAIN_CASE[0]))
+    ensemble = build_ensemble(folders, main)
+    note = f"members {', '.join(str(m.folder) for m in ensemble.members)}, {dt.date.today().isoformat()}"
+    with output_folder(out) as folder:
+        written = write_ensemble(ensemble, main, folder, note)
+        written.append(atomic_write_text(folder / "ensemble.json", json.dumps(ensemble.to_json(), indent=2) + "\n"))
+        written.append(atomic_write_text(folder / "report.md", "# Structural ensemble\n\n" + ensemble.table() + "\n"))
+        if install:
+            written += write_ensemble(ensemble, main, Path(main.source).parent, note)
+    return ensemble, written

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..io import atomic_write, atomic_write_text
-from ..scenario import Scenario
+from ..scenario import Prior, Scenario
 from .abc import Calibration
 from .priors import PriorSpace
 
@@ -59,8 +59,11 @@ def _section(key: str) -> tuple[str, str]:
 def write_calibrated_scenario(scenario: Scenario, calibration: Calibration, posterior_path: str | Path,
                               path: str | Path, note: str,
                               evidence: str = "the reported events of 9-13 October 2025",
-                              method: str = "the seed article's facts (scenarios/targets/) by ABC-SMC") -> Path:
-    """A scenario file: base = the calibrated scenario, posterior medians, posterior reference."""
+                              method: str = "the seed article's facts (scenarios/targets/) by ABC-SMC",
+                              name: str | None = None, priors: dict[str, Prior] | None = None,
+                              writer: str = "escalation calibrate") -> Path:
+    """A scenario file: base = the calibrated scenario, posterior medians, posterior reference;
+    ``priors`` the ones its base lacks (a structure's), so that sensitivity can vary them too."""
     path = Path(path)
     base = os.path.relpath(Path(scenario.source).resolve(), path.parent.resolve())
     posterior = os.path.relpath(Path(posterior_path).resolve(), path.parent.resolve())
@@ -73,16 +76,19 @@ def write_calibrated_scenario(scenario: Scenario, calibration: Calibration, post
         sections[section].append(f"{rest} = {value:.6g}".ljust(44) + f"# 90% credible interval [{lo:.4g}, {hi:.4g}]")
     lines = [
         f"# {scenario.name}, calibrated to {method}.",
-        f"# Written by `escalation calibrate`: {' '.join(note.split())}",  # one comment line, whatever a name holds
+        f"# Written by `{writer}`: {' '.join(note.split())}",  # one comment line, whatever a name holds
         "# Values are posterior medians; batches draw whole parameter sets from the posterior below.",
         "",
         f"posterior = {_toml_string(posterior)}",
         "",
         "[scenario]",
         f"base = {_toml_string(base)}",
-        f"name = {_toml_string(scenario.name + '_calibrated')}",
+        f"name = {_toml_string(name or scenario.name + '_calibrated')}",
         f"description = {_toml_string(f'{scenario.name} with parameters calibrated to {evidence}.')}",
     ]
     for section, entries in sections.items():
         lines += ["", f"[{section}]", *entries]
+    if priors:
+        lines += ["", "[priors]"] + [f"{_toml_string(k)} = {{ distribution = {_toml_string(p.distribution)}, "
+                                     f"low = {p.low!r}, high = {p.high!r} }}" for k, p in priors.items()]
     return atomic_write_text(path, "\n".join(lines) + "\n")

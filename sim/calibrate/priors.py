@@ -19,6 +19,17 @@ from ..errors import UsageError
 from ..scenario import Prior, Scenario
 
 
+def weighted_quantiles(values: np.ndarray, q: list[float], weights: np.ndarray | None = None) -> np.ndarray:
+    """Quantiles of weighted draws (numpy's own, linear, when the weights are equal or absent);
+    weighted, by linear interpolation between the draws' mid-cumulative weights."""
+    x = np.asarray(values, dtype=float)
+    if weights is None or np.allclose(weights, np.mean(weights)):
+        return np.quantile(x, q)
+    w = np.asarray(weights, dtype=float) / np.sum(weights)
+    order = np.argsort(x, kind="stable")
+    return np.interp(q, np.cumsum(w[order]) - w[order] / 2, x[order])
+
+
 @dataclass(frozen=True)
 class PriorSpace:
     """The calibrated parameters (in order) and their prior boxes."""
@@ -49,14 +60,15 @@ class PriorSpace:
         return cls(tuple(keys), np.array([p.low for p in ps]), np.array([p.high for p in ps]),
                    np.array([p.distribution == "loguniform" for p in ps]))
 
-    def narrowed_to(self, values: dict[str, np.ndarray], level: float = 0.9) -> PriorSpace:
-        """The same parameters on the central ``level`` range of ``values`` (e.g. posterior draws)
-        where they have any, the prior's box elsewhere."""
+    def narrowed_to(self, values: dict[str, np.ndarray], level: float = 0.9,
+                    weights: np.ndarray | None = None) -> PriorSpace:
+        """The same parameters on the central ``level`` range of ``values`` (e.g. posterior draws,
+        with their ``weights``) where they have any, the prior's box elsewhere."""
         low, high = self.low.copy(), self.high.copy()
         tail = (1 - level) / 2
         for i, key in enumerate(self.keys):
             if key in values:
-                lo, hi = np.quantile(values[key], [tail, 1 - tail])
+                lo, hi = weighted_quantiles(values[key], [tail, 1 - tail], weights)
                 if hi > lo:
                     low[i], high[i] = max(lo, self.low[i]), min(hi, self.high[i])
         return PriorSpace(self.keys, low, high, self.log)

@@ -101,7 +101,8 @@ def sensitivity(scenario: Scenario, params: list[str] | None = None, samples: in
     if scenario.posterior:
         from ..batch.posterior import PosteriorSampler
 
-        space = space.narrowed_to(PosteriorSampler(scenario).values)
+        sampler = PosteriorSampler(scenario)
+        space = space.narrowed_to(sampler.values, weights=sampler.weights)
     if len(set(keys)) != len(keys):
         raise UsageError(f"--params: a parameter named twice ({', '.join(k for k in set(keys) if keys.count(k) > 1)})")
     if len(keys) < 2:

@@ -211,14 +211,18 @@ def _loglik_frame(scenario: Scenario) -> pd.DataFrame:
         raise UsageError(f"{path}: not a readable Parquet file ({err.__class__.__name__})") from None
 
 
-def _draws(scenario: Scenario, particles: int, seed: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
-    """Up to ``particles`` posterior draws (without replacement) and which rows of the posterior they are."""
+def _draws(scenario: Scenario, particles: int, seed: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    """Up to ``particles`` rows of the posterior (chosen uniformly, without replacement): their
+    parameters, which rows they are, and their posterior weights (normalised; equal unless the
+    posterior is weighted, as a structural ensemble's is)."""
     if not scenario.posterior:
         raise UsageError(f"{scenario.source}: not a calibrated scenario (it names no posterior)")
-    posterior = load_posterior(scenario).drop(columns=["weight"], errors="ignore")
+    posterior = load_posterior(scenario)
+    weight = posterior.pop("weight").to_numpy(float) if "weight" in posterior else np.ones(len(posterior))
     rng = np.random.default_rng([seed, 7])
     pick = np.sort(rng.choice(len(posterior), size=min(particles, len(posterior)), replace=False))
-    return {k: posterior[k].to_numpy(float)[pick] for k in posterior.columns}, pick
+    return ({k: posterior[k].to_numpy(float)[pick] for k in posterior.columns}, pick,
+            weight[pick] / weight[pick].sum())
 
 
 def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | Path | None = None,
@@ -233,24 +237,23 @@ def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | P
         raise UsageError(f"--refits {refits}: " + ("only means something with --leave-one-out" if not leave_one_out
                          else "not a folder (it holds <id>/october_2025_calibrated.toml per refitted case)"))
     scenario = load_scenario(resolve_scenario_path(posterior_scenario or "october_2025_calibrated"))
-    columns, pick = _draws(scenario, particles, seed)
+    columns, pick, base = _draws(scenario, particles, seed)
     episodes = load_episodes(episodes_dir)
     loglik = _loglik_frame(scenario) if leave_one_out else None
     rows, k_hat = [], {}
     for e, episode in enumerate(episodes):
         refit = Path(refits) / episode.id / f"{MAIN_CASE[0]}_calibrated.toml" if refits and leave_one_out else None
-        draws, chosen = (_draws(load_scenario(refit), particles, seed) if refit is not None and refit.is_file()
-                         else (columns, pick))
+        draws, chosen, weights = (_draws(load_scenario(refit), particles, seed) if refit is not None and refit.is_file()
+                                  else (columns, pick, base))
         n = len(chosen)
         runs = VALIDATION_BLOCK * GEN_STRIDE + e * (1 << 32) + np.arange(n * replicates)
         held = fact_matrix(episode, seed, runs, {k: np.repeat(v, replicates) for k, v in draws.items()})
         share = held.reshape(len(held), n, replicates).mean(axis=2)  # (facts, particles)
-        weights = np.full(n, 1 / n)
         if leave_one_out and draws is columns:
             if episode.id not in loglik.columns:
                 raise UsageError(f"episode {episode.id} has no stored log-likelihood: the posterior was not "
                                  "calibrated on it (recalibrate with these episodes)")
-            log_w, k_hat[episode.id] = psis(-loglik[episode.id].to_numpy(float)[pick])
+            log_w, k_hat[episode.id] = psis(np.log(base) - loglik[episode.id].to_numpy(float)[pick])
             weights = np.exp(log_w)
         elif leave_one_out:
             k_hat[episode.id] = 0.0  # scored under a calibration without it: exact

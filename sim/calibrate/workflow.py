@@ -27,7 +27,7 @@ from ..scenario import NAME_PATTERN, load_scenario, resolve_scenario_path
 from .abc import Calibration, calibrate
 from .check import CheckResult, check
 from .ensemble import CALIBRATION_RECORD, read_calibration_record, write_calibration_record
-from .episodes import load_episodes
+from .episodes import MAIN_CASE, load_episodes
 from .joint import JointCalibration, calibrate_joint
 from .posterior import write_calibrated_scenario, write_posterior
 from .priors import PriorSpace
@@ -139,8 +139,9 @@ def calibrate_episodes_to_files(episodes_dir: str | Path | None, out: str | Path
     evidence, the dependence weights and the settings: what ``escalation ensemble`` reads).
     ``exclude`` leaves cases out (an exact leave-one-out refit); ``weights_from`` (a calibration
     folder) takes its dependence weights, so that the two evidences are of one likelihood."""
+    main = load_scenario(resolve_scenario_path(MAIN_CASE[0]))  # the October 2025 case, whose priors are calibrated
+    chosen = load_structure(structure, main)  # a mistake in it is named before the episodes are read
     episodes = load_episodes(episodes_dir)
-    main = episodes[-1].scenario  # the October 2025 case, whose priors are calibrated
     unknown = sorted(set(exclude or ()) - {e.id for e in episodes})
     if unknown:
         raise UsageError(f"--exclude: no episode {', '.join(unknown)}; the episodes are "
@@ -148,7 +149,6 @@ def calibrate_episodes_to_files(episodes_dir: str | Path | None, out: str | Path
     episodes = [e for e in episodes if e.id not in set(exclude or ())]
     if not episodes:
         raise UsageError("--exclude: nothing left to calibrate on")
-    chosen = load_structure(structure, main)
     space = PriorSpace.from_priors(chosen.priors_of(main), main.source)
     given = None
     if weights_from is not None:
