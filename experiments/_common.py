@@ -21,8 +21,12 @@ CALIBRATED = SCENARIOS / "october_2025_calibrated.toml"
 UNCALIBRATED = SCENARIOS / "october_2025.toml"
 
 
-def base_scenario_path() -> Path:
-    """The calibrated scenario when calibration has been run, else the hand-set one (with a warning)."""
+def base_scenario_path(chosen: str | None = None) -> Path:
+    """``chosen`` (a calibrated scenario file, e.g. one member of the structural ensemble under
+    scenarios/ensemble/), else the calibrated scenario when calibration has been run, else the
+    hand-set one (with a warning)."""
+    if chosen:
+        return Path(chosen)
     if CALIBRATED.is_file():
         return CALIBRATED
     print(f"warning: {CALIBRATED.name} not found; using the uncalibrated {UNCALIBRATED.name}", file=sys.stderr)

@@ -8,7 +8,7 @@ intervals, days to the first ceasefire, deaths true and claimed
 (odds.csv, summary.json), the paired effect of each what-if against the baseline (effects.csv,
 common random numbers), a bar chart and survival curves.
 
-    python experiments/deescalation_odds.py [--runs 20000] [--seed 2025] [--out experiments/output/deescalation_odds]
+    python experiments/deescalation_odds.py [--runs 20000] [--seed 2025] [--base SCENARIO] [--out experiments/output/deescalation_odds]
 """
 
 from __future__ import annotations
@@ -46,8 +46,11 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=2025)
     parser.add_argument("--workers", type=int, default=None)
     parser.add_argument("--out", default=str(ROOT / "experiments" / "output" / "deescalation_odds"))
+    parser.add_argument("--base", default=None, metavar="SCENARIO",
+                        help="the calibrated scenario every what-if builds on (default: the shipped one, the "
+                             "structural ensemble; scenarios/ensemble/ holds each structure alone)")
     args = parser.parse_args()
-    base_path = base_scenario_path()
+    base_path = base_scenario_path(args.base)
     all_scenarios = scenarios(base_path)
     started = time.perf_counter()
     try:  # resume an interrupted study; a study of other scenarios or settings is refused, not mixed in
