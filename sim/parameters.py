@@ -284,9 +284,10 @@ GLOBAL_SPECS: dict[str, Spec] = {
                                 "each run draws a climate u ~ Normal(0, hostility_sd^2), added to the logit of "
                                 "every choice of the two states that uses force or closes a crossing and taken "
                                 "from every choice that halts, reopens or agrees (a random intercept per "
-                                "episode, as in a multilevel logit; Gelman & Hill 2007, ch. 14). Episodes: the "
-                                "same kinds of trigger were answered within a day (E11, E12) or not at all "
-                                "(E03, E08). 0 = no episode effect (the shared structure)"),
+                                "episode, as in a multilevel logit; Gelman & Hill 2007, ch. 14). Episodes: "
+                                "Pakistani air strikes after TTP attacks were answered by Afghan fire the same day "
+                                "in E11 and not at all in E03 ('we tolerated that attack') or E18. 0 = no episode "
+                                "effect (the shared structure)"),
     "crossings.closure_cost_per_day": Spec(float, 1.0, "cost units per closed crossing per day", 0.0, 100.0,
                                            "Article: the two countries are major trading partners"),
     "outcome.quiet_days": Spec(int, 14, "days", 1, 365,
