@@ -14,6 +14,7 @@ common random numbers), a bar chart and survival curves.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -93,7 +94,7 @@ def main() -> int:
     atomic_write_text(Path(args.out) / "effects.csv", effects_frame.to_csv(index=False, float_format="%.5g"))
     result.plot(args.out)
     write_json(Path(args.out) / "summary.json",
-               {"metadata": metadata(seed=args.seed, runs=args.runs, base=str(base_path.relative_to(ROOT)),
+               {"metadata": metadata(seed=args.seed, runs=args.runs, base=os.path.relpath(base_path.resolve(), ROOT),
                                      seconds=round(elapsed, 1),
                                      scenario_hashes={s.name: s.content_hash for s in all_scenarios}),
                 "scenarios": summary, "effects": effects})

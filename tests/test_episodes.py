@@ -143,9 +143,14 @@ def test_baselines_never_look_at_the_episode_they_score():
     assert np.isclose(out.loc["a", "climatology"], (1 + 0.5) / 3)   # b yes, c no
     assert np.isclose(out.loc["c", "climatology"], (2 + 0.5) / 3)   # a, b yes
     assert np.isclose(out.loc["c", "persistence"], 1 - (0 + 0.5) / 3)  # persistence was wrong on a and b
+    assert out["event_model_fallback"].all() and np.allclose(out["event_model"], out["trigger_rates"])
+    counted = _baselines(frame.assign(count_model=[0.9, np.nan, 0.2])).set_index("episode")
+    assert counted.loc["a", "event_model"] == 0.9 and not counted.loc["a", "event_model_fallback"]
+    assert counted.loc["b", "event_model"] == counted.loc["b", "trigger_rates"] and counted.loc["b", "event_model_fallback"]
     v = Validation(out.reset_index()[["episode", "fact", "observed", "model", "climatology", "persistence",
-                                      "event_model"]], {}, False, 1, 1)
+                                      "event_model", "trigger_rates", "event_model_fallback"]], {}, False, 1, 1)
     assert v.to_json()["mean"]["brier"]["model"] == pytest.approx(0.25)
+    assert v.to_json()["event_model"]["fallback_facts"] == 3 and "trigger_rates" in v.table()
 
 
 def test_a_killed_joint_calibration_resumes_to_the_same_posterior(episodes, tmp_path, monkeypatch):
@@ -221,8 +226,10 @@ def test_validate_leave_one_out_prints_the_documented_json():
     out = json.loads(proc.stdout)
     assert set(out["mean"]) == {"brier", "log_score"} and "E03" in out["episodes"]
     fact = out["episodes"]["E03"]["facts"]["pakistan_airstrike_7d"]
-    assert fact["observed"] == 1 and set(fact) == {"observed", "model", "climatology", "persistence", "event_model"}
-    assert all(0 < fact[k] < 1 for k in ("model", "climatology", "persistence", "event_model"))
+    assert fact["observed"] == 1 and set(fact) == {"observed", "model", "climatology", "persistence", "event_model",
+                                                   "trigger_rates", "event_model_fallback"}
+    assert all(0 < fact[k] < 1 for k in ("model", "climatology", "persistence", "event_model", "trigger_rates"))
+    assert fact["event_model_fallback"] is False and 0 < out["event_model"]["fallback_facts"] < 122
 
 
 def test_the_dependence_weight_counts_copies_of_a_fact_once_and_independent_facts_fully():

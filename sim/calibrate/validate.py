@@ -15,10 +15,15 @@ Baselines, each fitted to the other episodes only:
   (k + 1/2) / (n + 1);
 * persistence: nothing changes after the trigger (``episodes.persistence_facts``), right with
   the probability persistence was right over the other episodes' facts;
-* event model: an empirical-Bayes beta-binomial by kind of trigger (a TTP attack, an air
+* event model (``sim.calibrate.event_model``): a self-exciting model of the daily event
+  sequences (``<id>.sequence.csv``), one penalised GLM per kind of event fitted to the other
+  cases' sequences, simulated forward from the case's trigger; a fact that is not a function of
+  a sequence (deaths, statements, third states) falls back to the trigger rates, and the
+  output says which (``event_model_fallback``);
+* trigger rates: an empirical-Bayes beta-binomial by kind of trigger (a TTP attack, an air
   strike, fire across the border, a closure or a threat): the rate of the fact among the other
   episodes with the same kind of trigger, shrunk towards its climatology with the weight of
-  ``EVENT_MODEL_PRIOR`` episodes.
+  ``EVENT_MODEL_PRIOR`` episodes (the event model of earlier versions).
 
 Scores are the Brier score and the log score (negative log-likelihood, natural log) from the
 ``scoringrules`` library; lower is better for both.
@@ -41,9 +46,11 @@ from ..io import atomic_write_figure, atomic_write_text, output_folder
 from ..ladder import Action
 from ..scenario import Scenario, load_scenario, resolve_scenario_path
 from .episodes import MAIN_CASE, Episode, fact_matrix, load_episodes, persistence_facts
+from .event_model import leave_one_out as event_leave_one_out
+from .event_model import settings as event_model_settings
 from .joint import GEN_STRIDE
 
-FORECASTERS = ("model", "climatology", "persistence", "event_model")
+FORECASTERS = ("model", "climatology", "persistence", "event_model", "trigger_rates")
 EVENT_MODEL_PRIOR = 2.0  # named assumption: the climatology counts as two episodes of the same kind
 VALIDATION_BLOCK = 1 << 20  # run-index block of validation, far above any calibration generation's
 K_HAT_LIMIT = 0.7
@@ -99,7 +106,7 @@ def psis(log_ratios: np.ndarray) -> tuple[np.ndarray, float]:
 class Validation:
     """Per episode and fact: the observed answer and every forecaster's probability, and the scores."""
 
-    facts: pd.DataFrame          # episode, fact, observed, model, climatology, persistence, event_model
+    facts: pd.DataFrame          # episode, fact, observed, every forecaster's probability, event_model_fallback
     k_hat: dict[str, float]      # PSIS tail shape per episode (leave-one-out only)
     leave_one_out: bool
     particles: int
@@ -121,10 +128,13 @@ class Validation:
         scores = self.scores()
         out: dict = {"episodes": {}, "leave_one_out": self.leave_one_out, "particles": self.particles,
                      "replicates": self.replicates}
+        fallback = "event_model_fallback" in self.facts
         for episode, group in self.facts.groupby("episode", sort=False):
             s = scores[scores["episode"] == episode].set_index("forecaster")
             entry = {"facts": {row.fact: {"observed": int(row.observed), **{n: float(getattr(row, n))
-                                                                             for n in FORECASTERS}}
+                                                                             for n in FORECASTERS},
+                                          **({"event_model_fallback": bool(row.event_model_fallback)}
+                                             if fallback else {})}
                                for row in group.itertuples()},
                      "brier": {n: float(s.loc[n, "brier"]) for n in FORECASTERS},
                      "log_score": {n: float(s.loc[n, "log_score"]) for n in FORECASTERS}}
@@ -134,6 +144,10 @@ class Validation:
         mean = scores.groupby("forecaster")[["brier", "log_score"]].mean()
         out["mean"] = {"brier": {n: float(mean.loc[n, "brier"]) for n in FORECASTERS},
                        "log_score": {n: float(mean.loc[n, "log_score"]) for n in FORECASTERS}}
+        if fallback:
+            out["event_model"] = {**event_model_settings(),
+                                  "facts": len(self.facts),
+                                  "fallback_facts": int(self.facts["event_model_fallback"].sum())}
         return out
 
     def table(self) -> str:
@@ -151,6 +165,10 @@ class Validation:
         mean = scores.groupby("forecaster", sort=False)[["brier", "log_score"]].mean()
         lines.append(f"{'mean':14s} {len(self.facts):5d} " + " ".join(
             f"{mean.loc[n, 'brier']:10.3f} / {mean.loc[n, 'log_score']:9.3f}" for n in FORECASTERS))
+        if "event_model_fallback" in self.facts:
+            lines.append(f"\nevent_model: {int(self.facts['event_model_fallback'].sum())} of {len(self.facts)} facts "
+                         "are not functions of an event sequence (deaths, statements, third states, ...) and fall "
+                         "back to trigger_rates")
         return "\n".join(lines)
 
     def reliability(self, bins: int = 5) -> pd.DataFrame:
@@ -240,6 +258,7 @@ def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | P
     columns, pick, base = _draws(scenario, particles, seed)
     episodes = load_episodes(episodes_dir)
     loglik = _loglik_frame(scenario) if leave_one_out else None
+    sequences = event_leave_one_out(episodes, seed).probabilities  # fitted on the other cases' sequences
     rows, k_hat = [], {}
     for e, episode in enumerate(episodes):
         refit = Path(refits) / episode.id / f"{MAIN_CASE[0]}_calibrated.toml" if refits and leave_one_out else None
@@ -262,11 +281,12 @@ def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | P
         persist = persistence_facts(episode)
         for f, name in enumerate(episode.fact_names):
             rows.append({"episode": episode.id, "fact": name, "observed": bool(episode.observed[f]),
-                         "model": float(model[f]), "persistent": bool(persist[f]), "kind": trigger_kind(episode)})
+                         "model": float(model[f]), "persistent": bool(persist[f]), "kind": trigger_kind(episode),
+                         "count_model": float(sequences[episode.id][f])})
     frame = pd.DataFrame(rows)
     frame = _baselines(frame)
-    result = Validation(frame[["episode", "fact", "observed", *FORECASTERS]], k_hat, leave_one_out, len(pick),
-                        replicates)
+    result = Validation(frame[["episode", "fact", "observed", *FORECASTERS, "event_model_fallback"]], k_hat,
+                        leave_one_out, len(pick), replicates)
     if out is not None:
         with output_folder(out) as folder:
             result.write(folder)
@@ -274,7 +294,9 @@ def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | P
 
 
 def _baselines(frame: pd.DataFrame) -> pd.DataFrame:
-    """Climatology, persistence and the event model of each fact, from the other episodes only."""
+    """Climatology, persistence, the trigger rates and the event model of each fact, from the other
+    episodes only. The event model is the column ``count_model`` (``event_model.leave_one_out``)
+    where it is a number, else the trigger rates (``event_model_fallback``)."""
     clim, persist, event = [], [], []
     for row in frame.itertuples():
         others = frame[frame["episode"] != row.episode]
@@ -287,4 +309,7 @@ def _baselines(frame: pd.DataFrame) -> pd.DataFrame:
         persist.append(p_right if row.persistent else 1 - p_right)
         kin = same[same["kind"] == row.kind]
         event.append((float(kin["observed"].sum()) + EVENT_MODEL_PRIOR * p_clim) / (len(kin) + EVENT_MODEL_PRIOR))
-    return frame.assign(climatology=clim, persistence=persist, event_model=event)
+    counted = frame["count_model"].to_numpy(float) if "count_model" in frame else np.full(len(frame), np.nan)
+    fallback = np.isnan(counted)
+    return frame.assign(climatology=clim, persistence=persist, trigger_rates=event,
+                        event_model=np.where(fallback, event, counted), event_model_fallback=fallback)
