@@ -47,7 +47,7 @@ def member(folder, main, structure: Structure, log_evidence: float, weights=(0.5
     path = write_posterior(as_abc, folder / "posteriors" / "october_2025.parquet", main)
     write_loglik(result, loglik_path_for(path))
     write_calibrated_scenario(main, as_abc, path, folder / "october_2025_calibrated.toml", "test")
-    write_calibration_record(folder / "calibration.json", result, structure, "test")
+    write_calibration_record(folder / "calibration.json", result, structure, "test", replicates=16)
     return folder
 
 
@@ -101,7 +101,7 @@ def test_the_installed_mixture_is_drawn_in_proportion_and_each_member_runs_alone
     _, pick, weights = _draws(mixed, 60, 0)
     assert weights.sum() == pytest.approx(1.0) and len(np.unique(np.round(weights, 12))) == 2
     record = json.loads((tmp_path / "out" / "ensemble.json").read_text())
-    assert [m["structure"] for m in record["members"]] == ["shared", "episode_climate"]
+    assert [m["structure"] for m in record["structures"]] == ["shared", "episode_climate"]
 
 
 def test_members_whose_evidences_are_of_different_likelihoods_are_refused(tmp_path, main):
@@ -109,11 +109,24 @@ def test_members_whose_evidences_are_of_different_likelihoods_are_refused(tmp_pa
     other = member(tmp_path / "b", main, load_structure("episode_climate", main), -49.0, weights=(0.6, 1.0, 0.8))
     with pytest.raises(UsageError, match="--weights-from"):
         build_ensemble([shared, other], main)
-    twice = member(tmp_path / "c", main, load_structure("shared", main), -40.0)
+    again = member(tmp_path / "c", main, load_structure("shared", main), -40.0)
+    with pytest.raises(UsageError, match="at least two structures"):
+        build_ensemble([shared, again], main)
     with pytest.raises(UsageError, match="given twice"):
-        build_ensemble([shared, twice], main)
-    with pytest.raises(UsageError, match="at least two"):
-        build_ensemble([shared], main)
+        build_ensemble([shared, shared], main)
+
+
+def test_calibrations_of_one_structure_pool_their_evidence_and_particles(tmp_path, main):
+    shared = [member(tmp_path / f"a{i}", main, load_structure("shared", main), z, seed=i)
+              for i, z in enumerate((-50.0, -51.0))]
+    climate = member(tmp_path / "b", main, load_structure("episode_climate", main), -50.0, seed=5)
+    ensemble = build_ensemble([*shared, climate], main)
+    pooled = np.log((np.exp(-50.0) + np.exp(-51.0)) / 2)
+    np.testing.assert_allclose(ensemble.log_evidence, [pooled, -50.0])
+    assert ensemble.spread("shared") == pytest.approx(np.std([-50.0, -51.0], ddof=1))
+    assert ensemble.spread("episode_climate") is None
+    rows = ensemble.structure == "shared"
+    assert rows.sum() == 60 and ensemble.posterior["weight"][rows].sum() == pytest.approx(ensemble.probability[0])
 
 
 def test_a_damaged_record_is_one_line(tmp_path, main):

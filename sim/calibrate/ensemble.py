@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +57,7 @@ class CalibrationRecord:
     seconds: float
     note: str
     source: str
+    replicates: int | None = None   # runs per particle and case: the synthetic likelihood depends on it
 
     def weights_for(self, cases: list[str]) -> np.ndarray:
         """The dependence weights of these cases, refused unless the record has every one."""
@@ -66,13 +68,14 @@ class CalibrationRecord:
         return np.array([self.weights[c] for c in cases])
 
 
-def write_calibration_record(path: Path, result: JointCalibration, structure: Structure, note: str) -> Path:
+def write_calibration_record(path: Path, result: JointCalibration, structure: Structure, note: str,
+                             replicates: int | None = None) -> Path:
     record = {"structure": structure.name, "description": structure.description,
               "priors": {k: {"distribution": p.distribution, "low": p.low, "high": p.high}
                          for k, p in structure.priors.items()},
               "log_evidence": result.log_evidence,
               "dependence_weights": dict(zip(result.episodes, result.weights.tolist(), strict=True)),
-              "runs": result.runs, "seconds": result.seconds, "note": note}
+              "runs": result.runs, "seconds": result.seconds, "replicates": replicates, "note": note}
     return atomic_write_text(path, json.dumps(record, indent=2) + "\n")
 
 
@@ -110,7 +113,19 @@ def read_calibration_record(folder: str | Path) -> CalibrationRecord:
         raise UsageError(f"{source}: key 'log_evidence': not a finite number")
     return CalibrationRecord(str(need("structure", str)), str(data.get("description", "")), priors, evidence,
                              {str(k): float(v) for k, v in weights.items()}, int(need("runs", int)),
-                             float(need("seconds", (int, float))), str(data.get("note", "")), source)
+                             float(need("seconds", (int, float))), str(data.get("note", "")), source,
+                             _replicates(data, source))
+
+
+def _replicates(data: dict, source: str) -> int | None:
+    """The record's runs per particle and case; records of an earlier version say it only in their note."""
+    value = data.get("replicates")
+    if value is None:
+        found = re.search(r"(\d+) runs per particle", str(data.get("note", "")))
+        return int(found.group(1)) if found else None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise UsageError(f"{source}: key 'replicates': expected a positive integer")
+    return value
 
 
 @dataclass
@@ -147,40 +162,61 @@ def read_member(folder: str | Path, main: Scenario) -> Member:
 
 @dataclass
 class Ensemble:
-    """The members, their posterior probabilities and the mixed posterior (module docstring)."""
+    """The calibrations, their structures' posterior probabilities and the mixed posterior
+    (module docstring). Calibrations of one structure (other seeds) pool: the structure's
+    evidence is the mean of their estimates of p(facts) (each is unbiased for it), its particles
+    theirs in equal shares, and the spread of their log evidences measures the Monte Carlo error."""
 
     members: list[Member]
-    probability: np.ndarray     # (members,) posterior probability of each structure
-    posterior: pd.DataFrame     # every member's rows, parameters + weight
+    structures: list[str]       # in order of first appearance
+    log_evidence: np.ndarray    # (structures,) pooled log p(facts | structure)
+    probability: np.ndarray     # (structures,) posterior probability of each structure
+    posterior: pd.DataFrame     # every calibration's rows, parameters + weight
     loglik: pd.DataFrame        # the per-case log-likelihoods of the same rows
     structure: np.ndarray       # (rows,) the structure of each row
     priors: dict[str, Prior]    # the main scenario's and every structure's
 
+    def of(self, name: str) -> list[Member]:
+        return [m for m in self.members if m.record.structure == name]
+
+    def spread(self, name: str) -> float | None:
+        """Standard deviation of the log evidence over the structure's calibrations (None for one)."""
+        values = [m.record.log_evidence for m in self.of(name)]
+        return float(np.std(values, ddof=1)) if len(values) > 1 else None
+
     def table(self) -> str:
         lines = ["Structural ensemble: each structure's SMC log evidence (of the dependence-weighted synthetic "
-                 "likelihood, Monte Carlo error not estimated) and its posterior probability under equal prior "
-                 "probabilities.", "",
-                 f"{'structure':24s} {'log evidence':>13s} {'probability':>12s} {'particles':>10s}  what it adds"]
-        for member, p in zip(self.members, self.probability, strict=True):
-            r = member.record
-            adds = ", ".join(f"{k} ~ {v.distribution}[{v.low:g}, {v.high:g}]" for k, v in r.priors.items()) or "nothing"
-            lines.append(f"{r.structure:24s} {r.log_evidence:13.2f} {p:12.3f} {len(member.posterior):10d}  {adds}")
+                 "likelihood; pooled over its calibrations, whose spread is the Monte Carlo error) and its "
+                 "posterior probability under equal prior probabilities.", "",
+                 f"{'structure':24s} {'log evidence':>13s} {'calibrations':>30s} {'probability':>12s} "
+                 f"{'particles':>10s}  what it adds"]
+        for name, log_z, p in zip(self.structures, self.log_evidence, self.probability, strict=True):
+            members = self.of(name)
+            each = ", ".join(f"{m.record.log_evidence:.2f}" for m in members)
+            adds = ", ".join(f"{k} ~ {v.distribution}[{v.low:g}, {v.high:g}]"
+                             for k, v in members[0].record.priors.items()) or "nothing"
+            lines.append(f"{name:24s} {log_z:13.2f} {each:>30s} {p:12.3f} "
+                         f"{sum(len(m.posterior) for m in members):10d}  {adds}")
         return "\n".join(lines)
 
     def to_json(self) -> dict:
-        return {"members": [{"structure": m.record.structure, "description": m.record.description,
-                             "folder": str(m.folder), "log_evidence": m.record.log_evidence,
-                             "probability": float(p), "particles": len(m.posterior), "runs": m.record.runs,
-                             "priors": {k: {"distribution": v.distribution, "low": v.low, "high": v.high}
-                                        for k, v in m.record.priors.items()}}
-                            for m, p in zip(self.members, self.probability, strict=True)],
+        return {"structures": [{"structure": name, "log_evidence": float(log_z), "probability": float(p),
+                                "log_evidence_sd": self.spread(name),
+                                "description": self.of(name)[0].record.description,
+                                "priors": {k: {"distribution": v.distribution, "low": v.low, "high": v.high}
+                                           for k, v in self.of(name)[0].record.priors.items()},
+                                "calibrations": [{"folder": str(m.folder), "log_evidence": m.record.log_evidence,
+                                                  "particles": len(m.posterior), "runs": m.record.runs,
+                                                  "note": m.record.note} for m in self.of(name)]}
+                               for name, log_z, p in zip(self.structures, self.log_evidence, self.probability,
+                                                         strict=True)],
                 "prior_over_structures": "equal"}
 
 
 def build_ensemble(folders: list[str | Path], main: Scenario) -> Ensemble:
-    """Mix the calibrations of ``folders`` by their evidence (module docstring)."""
-    if len(folders) < 2:
-        raise UsageError("ensemble: give at least two calibration folders (one per structure)")
+    """Mix the calibrations of ``folders`` by their structures' evidence (module docstring)."""
+    if len({Path(f).resolve() for f in folders}) != len(folders):
+        raise UsageError("ensemble: a calibration folder given twice")
     members = [read_member(f, main) for f in folders]
     first = members[0].record
     for m in members[1:]:
@@ -191,27 +227,38 @@ def build_ensemble(folders: list[str | Path], main: Scenario) -> Ensemble:
         if not np.allclose(list(r.weights.values()), list(first.weights.values()), rtol=1e-9, atol=0):
             raise UsageError(f"{r.source}: key 'dependence_weights': not those of {first.source}, so the evidences "
                              f"are of different likelihoods; calibrate with --weights-from {members[0].folder}")
-    names = [m.record.structure for m in members]
-    if len(set(names)) != len(names):
-        raise UsageError(f"ensemble: structure {next(n for n in names if names.count(n) > 1)!r} given twice")
-    log_z = np.array([m.record.log_evidence for m in members])
+        if r.replicates != first.replicates:
+            raise UsageError(f"{r.source}: key 'replicates': {r.replicates} runs per particle and case, not "
+                             f"{first.replicates} as in {first.source}: the synthetic likelihoods differ")
+    structures = list(dict.fromkeys(m.record.structure for m in members))
+    if len(structures) < 2:
+        raise UsageError("ensemble: give calibrations of at least two structures (calibrate --structure NAME)")
+    for name in structures:
+        priors = [m.record.priors for m in members if m.record.structure == name]
+        if any(p != priors[0] for p in priors):
+            raise UsageError(f"ensemble: the calibrations of structure {name!r} have different priors")
+    log_z = np.array([logsumexp([m.record.log_evidence for m in members if m.record.structure == name])
+                      - np.log(sum(m.record.structure == name for m in members)) for name in structures])
     probability = np.exp(log_z - logsumexp(log_z))
     priors = dict(main.priors)
     for m in members:
         priors.update(m.record.priors)
     keys = list(dict.fromkeys(k for m in members for k in m.posterior.columns if k != "weight"))
     parts, structure = [], []
-    for m, p in zip(members, probability, strict=True):
+    for m in members:
+        s = structures.index(m.record.structure)
+        share = probability[s] / sum(other.record.structure == m.record.structure for other in members)
         frame = m.posterior.copy()
         for key in keys:
             if key not in frame:
                 frame[key] = float(main.params[key])  # the value every run of this structure used
         w = frame["weight"].to_numpy(float) if "weight" in frame else np.ones(len(frame))
-        frame["weight"] = p * w / w.sum()
+        frame["weight"] = share * w / w.sum()
         parts.append(frame[[*keys, "weight"]])
         structure += [m.record.structure] * len(frame)
     loglik = pd.concat([m.loglik for m in members], ignore_index=True)
-    return Ensemble(members, probability, pd.concat(parts, ignore_index=True), loglik, np.array(structure), priors)
+    return Ensemble(members, structures, log_z, probability, pd.concat(parts, ignore_index=True), loglik,
+                    np.array(structure), priors)
 
 
 def _calibration_of(frame: pd.DataFrame, priors: dict[str, Prior], source: str) -> Calibration:
@@ -238,30 +285,26 @@ def write_ensemble(ensemble: Ensemble, main: Scenario, folder: Path, note: str) 
     extra = {k: v for k, v in ensemble.priors.items() if k not in main.priors}
     path = folder / "posteriors" / f"{main.name}.parquet"
     written += [_write_parquet(ensemble.posterior, path), _write_parquet(ensemble.loglik, loglik_path_for(path))]
-    mix = ", ".join(f"{m.record.structure} {p:.3f}" for m, p in zip(ensemble.members, ensemble.probability,
-                                                                     strict=True))
+    mix = ", ".join(f"{name} {p:.3f}" for name, p in zip(ensemble.structures, ensemble.probability, strict=True))
     written.append(write_calibrated_scenario(
         main, _calibration_of(ensemble.posterior, ensemble.priors, main.source), path,
         folder / f"{main.name}_calibrated.toml", f"structural ensemble ({mix}); {note}", evidence,
         "the facts of the earlier episodes and of the seed article, over an ensemble of structures weighted by "
         "their evidence", priors=extra, writer="escalation ensemble"))
-    for member, rows in zip(ensemble.members, _member_rows(ensemble), strict=True):
-        s = member.record.structure
+    for s in ensemble.structures:
+        rows = np.flatnonzero(ensemble.structure == s)
         frame = ensemble.posterior.iloc[rows].reset_index(drop=True)
         frame["weight"] = frame["weight"] / frame["weight"].sum()
         mpath = folder / "ensemble" / "posteriors" / f"{s}.parquet"
         written += [_write_parquet(frame, mpath),
                     _write_parquet(ensemble.loglik.iloc[rows].reset_index(drop=True), loglik_path_for(mpath))]
+        calibrations = "; ".join(m.record.note for m in ensemble.of(s))
         written.append(write_calibrated_scenario(
             main, _calibration_of(frame, ensemble.priors, main.source), mpath,
-            folder / "ensemble" / f"{main.name}_{s}_calibrated.toml", f"structure {s} alone; {member.record.note}",
+            folder / "ensemble" / f"{main.name}_{s}_calibrated.toml", f"structure {s} alone; {calibrations}",
             evidence, f"the facts of the earlier episodes and of the seed article, structure {s} alone",
             name=f"{main.name}_{s}_calibrated", priors=extra, writer="escalation ensemble"))
     return written
-
-
-def _member_rows(ensemble: Ensemble) -> list[np.ndarray]:
-    return [np.flatnonzero(ensemble.structure == m.record.structure) for m in ensemble.members]
 
 
 def ensemble_to_files(folders: list[str | Path], out: str | Path, install: bool = False) -> tuple[Ensemble, list[Path]]:

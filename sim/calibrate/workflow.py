@@ -177,7 +177,7 @@ def calibrate_episodes_to_files(episodes_dir: str | Path | None, out: str | Path
             method="the facts of the earlier episodes (scenarios/episodes/) and of the seed article at once, "
                    "by tempered SMC on a synthetic likelihood")
         report = write_joint_report(result, folder / "report.md", note)
-        write_calibration_record(folder / CALIBRATION_RECORD, result, chosen, note)
+        write_calibration_record(folder / CALIBRATION_RECORD, result, chosen, note, replicates)
         installed = []
         if install:
             beside = Path(main.source).parent
