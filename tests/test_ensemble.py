@@ -127,6 +127,8 @@ def test_calibrations_of_one_structure_pool_their_evidence_and_particles(tmp_pat
     assert ensemble.spread("episode_climate") is None
     rows = ensemble.structure == "shared"
     assert rows.sum() == 60 and ensemble.posterior["weight"][rows].sum() == pytest.approx(ensemble.probability[0])
+    first = ensemble.posterior["weight"][:30].sum() / ensemble.posterior["weight"][rows].sum()
+    assert first == pytest.approx(np.exp(-50.0) / (np.exp(-50.0) + np.exp(-51.0)))  # shares by their evidence
 
 
 def test_a_damaged_record_is_one_line(tmp_path, main):

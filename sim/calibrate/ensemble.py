@@ -164,8 +164,10 @@ def read_member(folder: str | Path, main: Scenario) -> Member:
 class Ensemble:
     """The calibrations, their structures' posterior probabilities and the mixed posterior
     (module docstring). Calibrations of one structure (other seeds) pool: the structure's
-    evidence is the mean of their estimates of p(facts) (each is unbiased for it), its particles
-    theirs in equal shares, and the spread of their log evidences measures the Monte Carlo error."""
+    evidence is the mean of their estimates of p(facts) (each is unbiased for it), and each
+    calibration's particles get the share of its own estimate in their sum, as independent
+    importance samplers of one posterior combine; the spread of their log evidences measures the
+    Monte Carlo error of one calibration."""
 
     members: list[Member]
     structures: list[str]       # in order of first appearance
@@ -247,7 +249,8 @@ def build_ensemble(folders: list[str | Path], main: Scenario) -> Ensemble:
     parts, structure = [], []
     for m in members:
         s = structures.index(m.record.structure)
-        share = probability[s] / sum(other.record.structure == m.record.structure for other in members)
+        own = [other.record.log_evidence for other in members if other.record.structure == m.record.structure]
+        share = probability[s] * np.exp(m.record.log_evidence - logsumexp(own))
         frame = m.posterior.copy()
         for key in keys:
             if key not in frame:
