@@ -26,9 +26,10 @@ matched (``matched``) and how many posterior draws they carry (``effective_draws
   parameters among the kept runs (``sim.batch.stats.parameter_interval``, per-draw shares with
   their Monte Carlo noise removed); the uncertainty the evidence leaves;
 * ``conditioning_low`` / ``conditioning_high``: the probability under the neighbouring tolerances
-  (one day tighter and one looser), the only structural alternative this forecast carries: how
-  the model's days are read against the reports. No ensemble of model structures is calibrated
-  (docs/CALIBRATION.md, section 9), so the uncertainty over the rules themselves is not in it;
+  (one day tighter and one looser): how the model's days are read against the reports. The
+  structures of a calibrated ensemble (docs/CALIBRATION.md, section 3) are in the range over the
+  parameters already, each draw being a (structure, parameters) pair; structures never
+  calibrated are in neither;
 * ``mc_low`` / ``mc_high``: the 95% Wilson interval over the kept runs, the Monte Carlo precision
   only (more runs shrink it, not the others);
 * ``ci_low`` / ``ci_high``: the envelope of the three, the interval to read. The Monte Carlo
@@ -243,8 +244,8 @@ class Forecast:
                               "on few runs; give more --runs")
         out["intervals"] = ("param_low/param_high: 95% range of the probability over the calibrated parameters "
                             "among the matched runs; conditioning_low/conditioning_high: the probability under the "
-                            "neighbouring tolerances (the only structural alternative: no ensemble of model "
-                            "structures is included); mc_low/mc_high: 95% Wilson interval over the matched runs, "
+                            "neighbouring tolerances (the calibrated ensemble's structures are in the range over the "
+                            "parameters); mc_low/mc_high: 95% Wilson interval over the matched runs, "
                             "Monte Carlo precision only; ci_low/ci_high: the envelope of the three.")
         out["metadata"] = self.metadata
         return out
