@@ -4,8 +4,10 @@ Runs the de-escalation odds study (``deescalation_odds.py``: the calibrated scen
 what-if, paired runs) once on the ensemble's posterior and once on each structure alone
 (``scenarios/ensemble/october_2025_<structure>_calibrated.toml``), then tabulates the headline
 shares and the paired effects side by side. A conclusion *holds across the ensemble* when its
-sign is the same under every structure and its range over the parameters excludes zero under
-each; it *depends on the structure* when the signs differ; otherwise the evidence cannot tell.
+range over the parameters excludes zero under every structure, with one sign; it *holds under*
+some structures *only* when it excludes zero under those alone; it is *opposite under the
+structures* when it excludes zero under two with opposite signs; otherwise the evidence cannot
+tell.
 
     python experiments/structures.py [--runs 10000] [--seed 2025] [--out experiments/output/structures]
 """
@@ -27,12 +29,17 @@ ENSEMBLE = SCENARIOS / "ensemble"
 
 
 def verdict(rows: pd.DataFrame) -> str:
-    """Holds, depends on the structure, or cannot tell (module docstring)."""
-    signs = {(d > 0) - (d < 0) for d in rows["difference"]}
-    if len(signs - {0}) > 1:
-        return "depends on the structure"
-    excludes_zero = ((rows["param_low"] > 0) | (rows["param_high"] < 0)).all()
-    return "holds across the ensemble" if excludes_zero and 0 not in signs else "cannot tell"
+    """What the structures say of one effect (module docstring): its range over the parameters
+    excludes zero under every structure, with one sign (holds), under some only, with opposite
+    signs, or under none (cannot tell)."""
+    sure = rows[(rows["param_low"] > 0) | (rows["param_high"] < 0)]
+    if sure.empty:
+        return "cannot tell"
+    if len({d > 0 for d in sure["difference"]}) > 1:
+        return "opposite under the structures"
+    if len(sure) == len(rows):
+        return "holds across the ensemble"
+    return "holds under " + ", ".join(sure["structure"]) + " only"
 
 
 def main() -> int:
@@ -69,7 +76,7 @@ def main() -> int:
                       **{f"{r.structure}": f"{100 * r.difference:+.1f} ({100 * r.param_low:+.1f} to "
                                            f"{100 * r.param_high:+.1f})" for r in rows.itertuples()}})
     holds = pd.DataFrame(table)
-    headline = odds_frame[odds_frame.scenario == "october_2025_calibrated"]
+    headline = odds_frame.groupby("structure", sort=False).head(1)  # each study's first scenario is its base
     atomic_write_text(Path(args.out) / "holds.csv", holds.to_csv(index=False))
     atomic_write_text(Path(args.out) / "headline.csv", headline.to_csv(index=False, float_format="%.5g"))
     write_json(Path(args.out) / "summary.json", {"metadata": metadata(seed=args.seed, runs=args.runs,
