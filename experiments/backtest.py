@@ -54,11 +54,11 @@ FORECASTERS = ("model", "climatology", "persistence")
 def backtest(runs: int, seed: int, workers: int) -> tuple[pd.DataFrame, list[dict]]:
     calibrated = load_scenario(resolve_scenario_path("october_2025_calibrated"))
     loglik = pq.read_table(loglik_path_for(Path(calibrated.posterior))).to_pandas()
-    base = PosteriorSampler(calibrated).weights  # the posterior's own (a structural ensemble's are unequal)
+    own = PosteriorSampler(calibrated).weights  # the posterior's own (a structural ensemble's are unequal)
     rows, cases = [], []
     for e, episode in enumerate(load_episodes(main_case=False)):
-        log_w, k_hat = psis(np.log(base) - loglik[episode.id].to_numpy(float))
-        sampler = PosteriorSampler(calibrated, reweight=np.exp(log_w) / base)
+        log_w, k_hat = psis(np.log(own) - loglik[episode.id].to_numpy(float))
+        sampler = PosteriorSampler(calibrated, reweight=np.exp(log_w) / own)
         horizon = episode.targets.horizon
         for o in ORIGINS:
             seen = tuple(t for t in episode.targets.targets if t.window[1] < o)

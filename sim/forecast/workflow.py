@@ -126,8 +126,8 @@ def table(run: ForecastRun, summary: dict | None = None) -> str:
         lines.append(f"{name:{width}s}  {100 * e['p']:5.1f}%  ci [{100 * e['ci_low']:.1f}, {100 * e['ci_high']:.1f}]"
                      f"  ({param}; tolerances {100 * e['conditioning_low']:.1f}-{100 * e['conditioning_high']:.1f})"
                      f"  mc [{100 * e['mc_low']:.1f}, {100 * e['mc_high']:.1f}]")
-    lines += ["", "ci: envelope of the range over the calibrated parameters, the neighbouring tolerances (no "
-              "structural ensemble) and mc, the Monte Carlo precision.",
+    lines += ["", "ci: envelope of the range over the calibrated parameters (and structures, for an ensemble), the "
+              "neighbouring tolerances and mc, the Monte Carlo precision.",
               "runs matched per tolerance: " + ", ".join(f"{k}: {v:,}" for k, v in c["alternatives"].items())]
     if "warning" in summary:
         lines.append(f"warning: {summary['warning']}")
