@@ -105,7 +105,8 @@ SLOW_WORDS = ("cli", "serve", "replay", "dask", "recovery", "sensitivity", "what
               "same_seed_same_run", "while_running", "prim", "check_json", "workers_and_chunk", "busy_state",
               "each_tab", "odds", "umask", "strict_json", "becomes_a_path", "reachable", "c_locale",
               "browser_panel", "run_alone", "drop_zone", "through_a_later_day", "impossible_observation",
-              "never_negative_nor_decreasing", "only_with_a_logged_violation")
+              "never_negative_nor_decreasing", "only_with_a_logged_violation", "highest_act_of_the_states",
+              "log_shows_a_crossing_shut")
 
 
 def pytest_collection_modifyitems(config, items):
