@@ -5,15 +5,17 @@ same cases with the same dependence weights (``--weights-from`` the first member
 their SMC estimates of log p(facts | structure) are of one likelihood. With equal prior
 probabilities for the structures (a named assumption), structure k's posterior probability is
 exp(log Z_k) / sum_j exp(log Z_j), and the ensemble's posterior is the members' particles, each
-weighted by its structure's probability over its member's particles: every batch, study and
+weighted by its structure's probability over its calibration's particles (``Ensemble``: several
+calibrations of one structure share its weight by their own evidence): every batch, study and
 forecast that draws from it carries the structural uncertainty with the parametric one. A
 parameter a structure does not free keeps its default in that member's rows. The per-case
 log-likelihoods are kept row by row, so leave-one-out reweights structures and parameters
 together (PSIS on the mixture is the mixture without that case).
 
 The evidence is of the dependence-weighted synthetic likelihood (``sim.calibrate.joint``), a
-composite likelihood, not of the full one; its Monte Carlo error is not estimated. Both are
-stated wherever a weight is reported.
+composite likelihood, not of the full one; its Monte Carlo error shows only in the spread of a
+structure's calibrations from other seeds (``Ensemble.spread``). Both are stated wherever a
+weight is reported.
 """
 
 from __future__ import annotations
