@@ -26,6 +26,7 @@ def _targets(args: argparse.Namespace, scenario):
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
+    from .episodes import ATTACKS_DIR
     from .workflow import calibrate_episodes_to_files, calibrate_to_files
 
     if args.episodes is not None:
@@ -34,7 +35,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
                                             progress=True, resume=args.resume, install=args.install,
                                             moves=args.moves, exclude=args.exclude, refresh=args.refresh,
                                             final_moves=args.final_moves, independent_facts=args.independent_facts,
-                                            structure=args.structure, weights_from=args.weights_from)
+                                            structure=args.structure, weights_from=args.weights_from,
+                                            attacks_dir=None if args.no_attacks else args.attacks or ATTACKS_DIR)
         j = joint.calibration
         if j.resumed_after is not None:
             print(f"resumed from {args.out / 'checkpoint.npz'} after generation {j.resumed_after}")
@@ -101,7 +103,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .validate import validate
 
     result = validate(args.episodes, args.posterior, args.leave_one_out, args.particles, args.replicates,
-                      args.seed, args.out, args.refits)
+                      args.seed, args.out, args.refits, args.given)
     print(json.dumps(result.to_json(), indent=2) if args.json else result.table())
     if args.out and not args.json:
         print(f"\nwrote validation.json, facts.csv and reliability.png to {args.out}")
@@ -151,6 +153,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cal.add_argument("--weights-from", type=Path, default=None, metavar="DIR",
                      help="with --episodes: take the dependence weights of the calibration in DIR, so that the two "
                           "evidences can be weighed against each other (escalation ensemble)")
+    cal.add_argument("--attacks", type=Path, default=None, metavar="DIR",
+                     help="with --episodes: add the cases of DIR, attacks that became no episode (default: the shipped "
+                          "scenarios/attacks/, the attacks of Annex A that drew no strike within 7 days)")
+    cal.add_argument("--no-attacks", action="store_true", help="with --episodes: leave the attacks out")
     cal.add_argument("--check-runs", type=positive_int, default=20_000, help="runs per predictive check (default 20000)")
     cal.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 2**64 - 1 (default 0)")
     cal.add_argument("--workers", type=positive_int, default=None, help="worker processes (default and most: the cores available)")
@@ -194,6 +200,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     val.add_argument("--refits", type=Path, default=None, metavar="DIR",
                      help="with --leave-one-out: DIR/<id>/october_2025_calibrated.toml, calibrated without case <id> "
                      "(calibrate --episodes --exclude <id>), scores that case exactly instead of by PSIS")
+    val.add_argument("--given", choices=("episode", "trigger"), default="episode",
+                     help="episode (default): score each case on its runs in scope, as a case of the file is known "
+                          "to be an episode; trigger: on every run, as if only the trigger were known")
     val.add_argument("--particles", type=positive_int, default=200, help="posterior draws (default 200)")
     val.add_argument("--replicates", type=positive_int, default=8, help="runs per draw and episode (default 8)")
     val.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 2**64 - 1 (default 0)")

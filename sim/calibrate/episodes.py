@@ -4,15 +4,24 @@ A folder of episodes holds ``<id>.toml`` (the situation before the trigger, the 
 scheduled acts) beside ``<id>.targets.toml`` (the facts the sources report, each a target
 with ``observed = true`` or ``false``); a scenario without a targets file (a shared base) is
 not an episode. The October 2025 case (the shipped scenario and its targets) joins them as
-one more episode, so that one likelihood covers every case.
+one more episode, so that one likelihood covers every case. The attacks of Annex A that drew no
+strike (``ATTACKS_DIR``, same format) join the calibration as cases too: without them the file
+holds only the attacks that were followed by fighting (E03, E11), and the fit would learn that
+attacks draw strikes.
 
 A *fact* of a run is whether it meets a target's description; its *observed* value is what
 the sources say. The share of runs in which a fact holds is the model's probability of it.
+
+A case is in the file only because it became an episode: the file's scope rule (episodes.md,
+"Scope and counting rules") counts a run of fire or strikes between the two states' forces, or
+a crossing closed as pressure, and TTP attacks only as triggers. A run *is in scope* if the
+states fought or a crossing closed within ``SCOPE_DAYS`` of the trigger; a trigger that is
+itself such an act (fire at a gate, a strike, a closure) puts every run in scope.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -23,11 +32,16 @@ from ..ladder import Action
 from ..model import EscalationModel
 from ..scenario import Scenario, load_scenario, parameter_specs, resolve_scenario_path
 from .distance import Observation, facts
-from .targets import Targets, load_targets
+from .targets import Target, Targets, load_targets
 
 #: The shipped folder of the 16 earlier episodes.
 EPISODES_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "episodes"
+#: The shipped folder of the attacks of Annex A that became no episode (no strike within 7 days).
+ATTACKS_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "attacks"
 MAIN_CASE = ("october_2025", "october_2025")  # scenario, targets (shipped names)
+#: Days after the trigger within which the states' fighting or a closure makes a run an episode:
+#: "about a week" (episodes.md, scope rule), the window base_rates.md section 8 counts strikes in.
+SCOPE_DAYS = 8
 
 
 @dataclass(frozen=True)
@@ -79,14 +93,36 @@ def episode_params(episode: Episode, columns: dict[str, np.ndarray]) -> dict[str
 def fact_matrix(episode: Episode, seed: int, run_index: np.ndarray,
                 columns: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """(facts, runs) booleans: whether each fact held in each of these runs (one model, all lanes)."""
+    return _held_facts(episode, episode.targets, seed, run_index, columns)
+
+
+def scope_targets(horizon: int) -> tuple[Target, ...]:
+    """The scope rule as two targets: the states fought on a day, or a crossing was closed, within
+    ``SCOPE_DAYS`` of the trigger (or the case's horizon, if shorter)."""
+    window = (0, min(SCOPE_DAYS, horizon) - 1)
+    source = "shared/reference/episodes/episodes.md, scope and counting rules"
+    return tuple(Target(f"in_scope:{quantity}", "threshold", window, source, quantity=quantity, value=1.0)
+                 for quantity in ("kinetic_days", "closed_days"))
+
+
+def scoped_fact_matrix(episode: Episode, seed: int, run_index: np.ndarray,
+                       columns: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``fact_matrix`` of the same runs, and (runs,) booleans: whether each run is in scope."""
+    targets = replace(episode.targets, targets=episode.targets.targets + scope_targets(episode.targets.horizon))
+    held = _held_facts(episode, targets, seed, run_index, columns)
+    k = len(episode.targets.targets)
+    return held[:k], held[k:].any(axis=0)
+
+
+def _held_facts(episode: Episode, targets: Targets, seed: int, run_index: np.ndarray,
+                columns: dict[str, np.ndarray] | None) -> np.ndarray:
     from .distance import observe
 
-    jobs = Jobs(episode.scenario, seed, run_index, episode_params(episode, columns or {}),
-                horizon=episode.targets.horizon)
+    jobs = Jobs(episode.scenario, seed, run_index, episode_params(episode, columns or {}), horizon=targets.horizon)
     chunk = jobs.slice(0, len(jobs))
     model = EscalationModel(chunk.scenario, seed=chunk.seed, run_indices=chunk.run_index, lane_params=chunk.params,
-                            record_events=False, collect_series=False, horizon=episode.targets.horizon)
-    return facts(observe(model, episode.targets), episode.targets)
+                            record_events=False, collect_series=False, horizon=targets.horizon)
+    return facts(observe(model, targets), targets)
 
 
 def persistence_facts(episode: Episode) -> np.ndarray:

@@ -2,7 +2,13 @@
 
 For every episode, the posterior predictive probability of each binary fact: ``particles``
 posterior parameter sets, each run ``replicates`` times on fresh run indices (never those the
-calibration used), the share of runs in which the fact held. With ``leave_one_out`` the
+calibration used), the share of runs in which the fact held. A case of the file is known to be
+an episode, so by default (``given="episode"``) only its runs in scope count
+(``episodes.scoped_fact_matrix``): the probability of a fact is the posterior mixture of the
+runs in which it held and the case was in scope, over the mixture of the runs in scope.
+Conditioning on selection is needed where the trigger is not itself a fight or a closure (a TTP
+attack, a threat): such a trigger is in the file only because one followed. ``given="trigger"``
+scores every run, as if the trigger alone were known. With ``leave_one_out`` the
 particles are reweighted to the posterior without that episode by Pareto-smoothed importance
 sampling (PSIS-LOO, Vehtari, Gelman & Gabry 2017): weight 1 / L_e(theta), L_e the episode's
 likelihood stored with the posterior, its largest weights smoothed by a fitted generalised
@@ -45,7 +51,7 @@ from ..errors import UsageError
 from ..io import atomic_write_figure, atomic_write_text, output_folder
 from ..ladder import Action
 from ..scenario import Scenario, load_scenario, resolve_scenario_path
-from .episodes import MAIN_CASE, Episode, fact_matrix, load_episodes, persistence_facts
+from .episodes import MAIN_CASE, Episode, load_episodes, persistence_facts, scoped_fact_matrix
 from .event_model import leave_one_out as event_leave_one_out
 from .event_model import settings as event_model_settings
 from .joint import GEN_STRIDE
@@ -54,6 +60,7 @@ FORECASTERS = ("model", "climatology", "persistence", "event_model", "trigger_ra
 EVENT_MODEL_PRIOR = 2.0  # named assumption: the climatology counts as two episodes of the same kind
 VALIDATION_BLOCK = 1 << 20  # run-index block of validation, far above any calibration generation's
 K_HAT_LIMIT = 0.7
+GIVEN = ("episode", "trigger")  # what a case's score is conditioned on (module docstring)
 
 
 def trigger_kind(episode: Episode) -> str:
@@ -111,6 +118,8 @@ class Validation:
     leave_one_out: bool
     particles: int
     replicates: int
+    given: str = "episode"
+    out_of_scope: tuple[str, ...] = ()  # cases none of whose runs was in scope: scored on every run
 
     def scores(self) -> pd.DataFrame:
         """Brier and log score of every forecaster per episode (mean over its facts)."""
@@ -127,7 +136,7 @@ class Validation:
     def to_json(self) -> dict:
         scores = self.scores()
         out: dict = {"episodes": {}, "leave_one_out": self.leave_one_out, "particles": self.particles,
-                     "replicates": self.replicates}
+                     "replicates": self.replicates, "given": self.given, "out_of_scope": list(self.out_of_scope)}
         fallback = "event_model_fallback" in self.facts
         for episode, group in self.facts.groupby("episode", sort=False):
             s = scores[scores["episode"] == episode].set_index("forecaster")
@@ -153,8 +162,10 @@ class Validation:
     def table(self) -> str:
         scores = self.scores()
         how = "leave-one-out (PSIS)" if self.leave_one_out else "in sample"
-        lines = [f"Posterior predictive of every episode's facts, {how}: {self.particles} posterior draws x "
-                 f"{self.replicates} runs. Brier / log score per episode, lower is better.", "",
+        given = ("given that each case is an episode (its runs in scope)" if self.given == "episode"
+                 else "given the trigger alone (every run)")
+        lines = [f"Posterior predictive of every episode's facts, {how}, {given}: {self.particles} posterior "
+                 f"draws x {self.replicates} runs. Brier / log score per episode, lower is better.", "",
                  f"{'episode':14s} {'facts':>5s} " + " ".join(f"{n:>22s}" for n in FORECASTERS)]
         for episode, group in scores.groupby("episode", sort=False):
             n = int((self.facts["episode"] == episode).sum())
@@ -165,6 +176,8 @@ class Validation:
         mean = scores.groupby("forecaster", sort=False)[["brier", "log_score"]].mean()
         lines.append(f"{'mean':14s} {len(self.facts):5d} " + " ".join(
             f"{mean.loc[n, 'brier']:10.3f} / {mean.loc[n, 'log_score']:9.3f}" for n in FORECASTERS))
+        if self.out_of_scope:
+            lines.append(f"\nno run in scope, scored on every run: {', '.join(self.out_of_scope)}")
         if "event_model_fallback" in self.facts:
             lines.append(f"\nevent_model: {int(self.facts['event_model_fallback'].sum())} of {len(self.facts)} facts "
                          "are not functions of an event sequence (deaths, statements, third states, ...) and fall "
@@ -245,7 +258,7 @@ def _draws(scenario: Scenario, particles: int, seed: int) -> tuple[dict[str, np.
 
 def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | Path | None = None,
              leave_one_out: bool = False, particles: int = 200, replicates: int = 8, seed: int = 0,
-             out: str | Path | None = None, refits: str | Path | None = None) -> Validation:
+             out: str | Path | None = None, refits: str | Path | None = None, given: str = "episode") -> Validation:
     """Score the calibrated model and the baselines on every episode (module docstring).
 
     With ``refits``, a folder holding ``<id>/october_2025_calibrated.toml`` (written by
@@ -254,20 +267,25 @@ def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | P
     if refits is not None and (not leave_one_out or not Path(refits).is_dir()):
         raise UsageError(f"--refits {refits}: " + ("only means something with --leave-one-out" if not leave_one_out
                          else "not a folder (it holds <id>/october_2025_calibrated.toml per refitted case)"))
+    if given not in GIVEN:
+        raise UsageError(f"--given {given}: expected one of {', '.join(GIVEN)}")
     scenario = load_scenario(resolve_scenario_path(posterior_scenario or "october_2025_calibrated"))
     columns, pick, base = _draws(scenario, particles, seed)
     episodes = load_episodes(episodes_dir)
     loglik = _loglik_frame(scenario) if leave_one_out else None
     sequences = event_leave_one_out(episodes, seed).probabilities  # fitted on the other cases' sequences
-    rows, k_hat = [], {}
+    rows, k_hat, out_of_scope = [], {}, []
     for e, episode in enumerate(episodes):
         refit = Path(refits) / episode.id / f"{MAIN_CASE[0]}_calibrated.toml" if refits and leave_one_out else None
         draws, chosen, weights = (_draws(load_scenario(refit), particles, seed) if refit is not None and refit.is_file()
                                   else (columns, pick, base))
         n = len(chosen)
         runs = VALIDATION_BLOCK * GEN_STRIDE + e * (1 << 32) + np.arange(n * replicates)
-        held = fact_matrix(episode, seed, runs, {k: np.repeat(v, replicates) for k, v in draws.items()})
-        share = held.reshape(len(held), n, replicates).mean(axis=2)  # (facts, particles)
+        held, in_scope = scoped_fact_matrix(episode, seed, runs, {k: np.repeat(v, replicates) for k, v in draws.items()})
+        if given == "trigger":
+            in_scope = np.ones_like(in_scope)
+        share = (held & in_scope).reshape(len(held), n, replicates).mean(axis=2)  # (facts, particles)
+        scope_share = in_scope.reshape(n, replicates).mean(axis=1)
         if leave_one_out and draws is columns:
             if episode.id not in loglik.columns:
                 raise UsageError(f"episode {episode.id} has no stored log-likelihood: the posterior was not "
@@ -276,8 +294,11 @@ def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | P
             weights = np.exp(log_w)
         elif leave_one_out:
             k_hat[episode.id] = 0.0  # scored under a calibration without it: exact
+        if scope_share @ weights <= 0:  # the model never makes this case an episode: score every run
+            out_of_scope.append(episode.id)
+            share, scope_share = held.reshape(len(held), n, replicates).mean(axis=2), np.ones(n)
         floor = 0.5 / (n * replicates)
-        model = np.clip(share @ weights, floor, 1 - floor)
+        model = np.clip((share @ weights) / (scope_share @ weights), floor, 1 - floor)
         persist = persistence_facts(episode)
         for f, name in enumerate(episode.fact_names):
             rows.append({"episode": episode.id, "fact": name, "observed": bool(episode.observed[f]),
@@ -286,7 +307,7 @@ def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | P
     frame = pd.DataFrame(rows)
     frame = _baselines(frame)
     result = Validation(frame[["episode", "fact", "observed", *FORECASTERS, "event_model_fallback"]], k_hat,
-                        leave_one_out, len(pick), replicates)
+                        leave_one_out, len(pick), replicates, given, tuple(out_of_scope))
     if out is not None:
         with output_folder(out) as folder:
             result.write(folder)

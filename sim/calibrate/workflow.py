@@ -27,7 +27,7 @@ from ..scenario import NAME_PATTERN, load_scenario, resolve_scenario_path
 from .abc import Calibration, calibrate
 from .check import CheckResult, check
 from .ensemble import CALIBRATION_RECORD, read_calibration_record, write_calibration_record
-from .episodes import MAIN_CASE, load_episodes
+from .episodes import ATTACKS_DIR, MAIN_CASE, load_episodes
 from .joint import JointCalibration, calibrate_joint
 from .posterior import write_calibrated_scenario, write_posterior
 from .priors import PriorSpace
@@ -130,7 +130,8 @@ def calibrate_episodes_to_files(episodes_dir: str | Path | None, out: str | Path
                                 moves: int = 2, exclude: list[str] | None = None, refresh: float = 0.15,
                                 final_moves: int = 4, independent_facts: bool = False,
                                 structure: str | Path = DEFAULT_STRUCTURE,
-                                weights_from: str | Path | None = None) -> JointRun:
+                                weights_from: str | Path | None = None,
+                                attacks_dir: str | Path | None = ATTACKS_DIR) -> JointRun:
     """Calibrate the main scenario's priors, with those ``structure`` adds, on every episode and
     the October case at once (``sim.calibrate.joint``), then write under ``out``:
     ``posteriors/<name>.parquet`` (the particles), ``posteriors/<name>.loglik.parquet`` (each
@@ -138,10 +139,13 @@ def calibrate_episodes_to_files(episodes_dir: str | Path | None, out: str | Path
     ``<name>_calibrated.toml``, ``report.md`` and ``calibration.json`` (the structure, its log
     evidence, the dependence weights and the settings: what ``escalation ensemble`` reads).
     ``exclude`` leaves cases out (an exact leave-one-out refit); ``weights_from`` (a calibration
-    folder) takes its dependence weights, so that the two evidences are of one likelihood."""
+    folder) takes its dependence weights, so that the two evidences are of one likelihood.
+    ``attacks_dir`` adds its cases (default: the shipped attacks that drew no strike; None: none)."""
     main = load_scenario(resolve_scenario_path(MAIN_CASE[0]))  # the October 2025 case, whose priors are calibrated
     chosen = load_structure(structure, main)  # a mistake in it is named before the episodes are read
     episodes = load_episodes(episodes_dir)
+    if attacks_dir is not None:
+        episodes += load_episodes(attacks_dir, main_case=False)
     unknown = sorted(set(exclude or ()) - {e.id for e in episodes})
     if unknown:
         raise UsageError(f"--exclude: no episode {', '.join(unknown)}; the episodes are "
