@@ -106,7 +106,7 @@ SLOW_WORDS = ("cli", "serve", "replay", "dask", "recovery", "sensitivity", "what
               "each_tab", "odds", "umask", "strict_json", "becomes_a_path", "reachable", "c_locale",
               "browser_panel", "run_alone", "drop_zone", "through_a_later_day", "impossible_observation",
               "never_negative_nor_decreasing", "only_with_a_logged_violation", "highest_act_of_the_states",
-              "log_shows_a_crossing_shut")
+              "log_shows_a_crossing_shut", "given_that_it_is_an_episode")
 
 
 def pytest_collection_modifyitems(config, items):

@@ -14,15 +14,25 @@ from hypothesis import strategies as st
 
 from sim.calibrate import joint
 from sim.calibrate.distance import observe, terms
-from sim.calibrate.episodes import EPISODES_DIR, fact_matrix, load_episodes, persistence_facts
+from sim.calibrate.episodes import (
+    ATTACKS_DIR,
+    EPISODES_DIR,
+    SCOPE_DAYS,
+    fact_matrix,
+    load_episodes,
+    persistence_facts,
+    scoped_fact_matrix,
+)
 from sim.calibrate.joint import calibrate_joint, fact_log_likelihood, next_beta, systematic_resample
 from sim.calibrate.priors import PriorSpace
 from sim.calibrate.targets import load_targets
-from sim.calibrate.validate import Validation, _baselines, psis, trigger_kind
+from sim.calibrate.validate import Validation, _baselines, psis, trigger_kind, validate
+from sim.errors import UsageError
 from sim.model import EscalationModel
 from sim.scenario import ScenarioError, load_scenario
 
 REFERENCE = EPISODES_DIR.parents[2].parent / "shared" / "reference" / "episodes" / "episodes.toml"
+ANNEX = REFERENCE.with_name("episodes.md")
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +100,54 @@ def test_persistence_keeps_the_trigger_and_nothing_else(episodes):
     assert not struck["pakistan_airstrike_7d"] and not struck["afghan_dead_in_fighting"]
     assert trigger_kind(by_id["E03"]) == "ttp_attack" and trigger_kind(by_id["E18"]) == "air_strike"
     assert trigger_kind(by_id["E08"]) == "closure_or_threat" and trigger_kind(by_id["E13"]) == "fire_across_the_border"
+
+
+def test_a_run_is_in_scope_once_the_states_fight_or_a_crossing_closes(episodes):
+    by_id = {e.id: e for e in episodes}
+    held, in_scope = scoped_fact_matrix(by_id["E04"], 3, np.arange(64))
+    assert in_scope.all(), "fire between the states on day 0 makes every run an episode"
+    assert (held == fact_matrix(by_id["E04"], 3, np.arange(64))).all(), "watching the scope changes no run"
+    attack = by_id["E03"]
+    eager = {"pakistan.sanctuary_strike_rate": np.full(256, 0.5), "pakistan.sanctuary_tolerance": np.zeros(256)}
+    held, in_scope = scoped_fact_matrix(attack, 3, np.arange(256), eager)
+    strike = held[attack.fact_names.index("pakistan_airstrike_7d")]
+    assert strike.any() and not in_scope.all(), "after a TTP attack some runs stay quiet"
+    assert in_scope[strike].all(), f"a strike within {SCOPE_DAYS} days puts the run in scope"
+
+
+def test_a_case_is_scored_given_that_it_is_an_episode_unless_told_otherwise():
+    scores = {given: validate(particles=12, replicates=2, given=given) for given in ("episode", "trigger")}
+    assert scores["trigger"].given == "trigger" and "given the trigger alone" in scores["trigger"].table()
+    facts = {given: v.facts.set_index(["episode", "fact"])["model"] for given, v in scores.items()}
+    assert np.allclose(facts["episode"].loc["E04"], facts["trigger"].loc["E04"]), "a fight on day 0: same runs"
+    strike = ("E03", "pakistan_airstrike_7d")
+    assert facts["episode"].loc[strike] > facts["trigger"].loc[strike], "quiet runs are not episodes"
+    with pytest.raises(UsageError, match="--given"):
+        validate(particles=12, replicates=2, given="anything")
+
+
+def test_the_attacks_are_the_rows_of_annex_a_that_drew_no_strike(episodes):
+    attacks = load_episodes(ATTACKS_DIR, main_case=False)
+    assert len(attacks) == 10 and not {a.id for a in attacks} & {e.id for e in episodes}
+    annex = ANNEX.read_text().split("## Annex A")[1].split("## Annex B")[0] if ANNEX.is_file() else None
+    for attack in attacks:
+        assert attack.fact_names == ["pakistan_airstrike_7d"] and not attack.observed.any()
+        assert attack.targets.horizon == 8 and attack.targets.targets[0].source.startswith("Annex A")
+        shocks = attack.scenario.shocks
+        assert all(s.actor == "ttp" for s in shocks) and sum(s.deaths for s in shocks) >= 5
+        if annex is not None:
+            row = next(line for line in annex.splitlines() if line.startswith(f"| {attack.scenario.start_date} "))
+            assert f"| {shocks[0].deaths:g} |" in row and "(E0" not in row and "(E1" not in row
+
+
+def test_cli_calibrate_episodes_adds_the_attacks_unless_told_not_to(episodes, tmp_path):
+    others = [e.id for e in episodes if e.id != "E04"] + [f"A{i:02d}" for i in range(2, 11)]
+    settings_ = ["--population", "20", "--replicates", "1", "--moves", "1", "--final-moves", "1", "--workers", "1"]
+    for flag, cases in ((["--exclude", *others], ["E04", "A01"]), (["--no-attacks", "--exclude", *others[:16]], ["E04"])):
+        out = tmp_path / f"cases{len(cases)}"
+        proc = escalation("calibrate", "--episodes", *settings_, *flag, "--out", str(out))
+        assert proc.returncode == 0, proc.stderr
+        assert list(json.loads((out / "calibration.json").read_text())["dependence_weights"]) == cases
 
 
 def test_facts_of_a_run_depend_on_its_index_not_its_company(episodes):
