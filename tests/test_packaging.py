@@ -163,7 +163,8 @@ def test_the_wheel_holds_the_package_and_runs_outside_the_checkout(tmp_path_fact
     assert "sim/scenarios/posteriors/october_2025.parquet" in names
     assert "sim/scenarios/posteriors/october_2025.loglik.parquet" in names
     assert {"sim/scenarios/episodes/E03.toml", "sim/scenarios/episodes/E03.targets.toml",
-            "sim/scenarios/episodes/border_years.toml"} <= set(names)
+            "sim/scenarios/episodes/border_years.toml", "sim/scenarios/attacks/A01.toml",
+            "sim/scenarios/attacks/A01.targets.toml"} <= set(names)
     assert {f"sim/scenarios/forecast/{f}" for f in ("acled_mapping.toml", "october_2025.acled.csv",
                                                      "october_2025.events.csv", "after_13_october.questions.toml")
             } <= set(names)
