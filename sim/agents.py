@@ -239,8 +239,8 @@ class StateActor(Actor):
     def strikes_sanctuary(self) -> np.ndarray:
         """Strike the TTP's sanctuary on the other state's soil when the recent toll the party blames
         on it exceeds what it tolerates: the hazard rate ``sanctuary_strike_rate`` x (toll -
-        ``sanctuary_tolerance``), held back by a truce like any strike. Deciding to strike settles
-        the toll. The toll includes attacks up to yesterday: a strike comes a day or more after
+        ``sanctuary_tolerance``) ** ``sanctuary_toll_exponent`` (0 where the toll is within
+        tolerance), held back by a truce like any strike. Deciding to strike settles the toll. The toll includes attacks up to yesterday: a strike comes a day or more after
         the attack it answers (two days in E03 and E11).
 
         Sources: base_rates.md sections 5 and 8 (fewer than one strike a year; 2 of 13 attacks
@@ -248,7 +248,9 @@ class StateActor(Actor):
         article's "key question" is the sanctuary (Salehyan 2007 on rebel sanctuaries and
         interstate conflict).
         """
-        rate = self.p("sanctuary_strike_rate") * np.maximum(self.sanctuary_toll - self.p("sanctuary_tolerance"), 0)
+        excess = self.sanctuary_toll - self.p("sanctuary_tolerance")
+        pressure = np.where(excess > 0, np.maximum(excess, 0) ** self.p("sanctuary_toll_exponent"), 0.0)
+        rate = self.p("sanctuary_strike_rate") * pressure
         rate = np.where(self.bound, (1 - self.p("ceasefire_commitment")) * rate, rate)
         strike = self.decide("sanctuary", hazard(rate))
         self.sanctuary_toll = np.where(strike, 0.0, self.sanctuary_toll)

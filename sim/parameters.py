@@ -152,6 +152,11 @@ STATE_SPECS: dict[str, Spec] = {
                                   "days after attacks that killed 7 soldiers (E03, E11), 2 of 13 such attacks "
                                   "drew a strike within 7 days, fewer than one strike a year; the daily hazard "
                                   "of a strike on the sanctuary grows with the recent toll blamed on it"),
+    "sanctuary_toll_exponent": Spec(float, 1.0, "exponent of the toll above tolerance", 0.0, 1.0,
+                                    "Episodes (base_rates.md section 8): 'size alone does not predict a strike: the "
+                                    "two largest attacks (84 and 23 dead) drew demarches'; how the hazard of a strike "
+                                    "grows with the toll above tolerance, from not at all (0: any excess, whatever its "
+                                    "size) to in proportion (1, the rule of versions 1-6)"),
     "sanctuary_tolerance": Spec(float, 10.0, "attributed deaths", 0.0, 1000.0,
                                 "Episodes (base_rates.md section 8): most mass-casualty attacks drew protests, not "
                                 "strikes; the recent toll blamed on the sanctuary that the party bears without "

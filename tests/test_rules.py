@@ -360,6 +360,20 @@ def test_the_sanctuary_is_struck_when_the_toll_exceeds_what_the_party_tolerates_
     assert not strike.any()  # no toll, no strike
 
 
+@pytest.mark.parametrize("exponent", [0.0, 0.5, 1.0])
+def test_the_strike_hazard_grows_with_the_toll_above_tolerance_as_its_exponent_says(exponent):
+    model = world(4, **{"pakistan.sanctuary_strike_rate": 0.2, "pakistan.sanctuary_tolerance": 5.0,
+                        "pakistan.sanctuary_toll_exponent": exponent})
+    pak = model.pakistan
+    pak.sanctuary_toll[:] = [5.0, 6.0, 9.0, 89.0]  # at tolerance, then 1, 4 and 84 deaths above it
+    asked = []
+    pak.decide = lambda stream, propensity, lean=1.0: asked.append(propensity) or np.zeros(4, dtype=bool)
+    pak.strikes_sanctuary()
+    excess = np.array([0.0, 1.0, 4.0, 84.0])
+    expected = np.where(excess > 0, 1 - np.exp(-0.2 * excess ** exponent), 0.0)
+    assert np.allclose(asked[0], expected) and asked[0][0] == 0.0  # within tolerance: never, even at exponent 0
+
+
 def test_a_strike_on_the_sanctuary_is_the_partys_counter_terrorism_means():
     model = world(1, **{"pakistan.sanctuary_strike_rate": 1.0, "pakistan.sanctuary_tolerance": 0.0,
                         "pakistan.ttp_response": "airstrike_border_province"})
