@@ -240,8 +240,9 @@ class StateActor(Actor):
         """Strike the TTP's sanctuary on the other state's soil when the recent toll the party blames
         on it exceeds what it tolerates: the hazard rate ``sanctuary_strike_rate`` x (toll -
         ``sanctuary_tolerance``) ** ``sanctuary_toll_exponent`` (0 where the toll is within
-        tolerance), held back by a truce like any strike. Deciding to strike settles the toll. The toll includes attacks up to yesterday: a strike comes a day or more after
-        the attack it answers (two days in E03 and E11).
+        tolerance), held back by a truce like any strike. Deciding to strike settles the toll.
+        The toll includes attacks up to yesterday: a strike comes a day or more after the attack
+        it answers (two days in E03 and E11).
 
         Sources: base_rates.md sections 5 and 8 (fewer than one strike a year; 2 of 13 attacks
         that killed 5+ soldiers drew a strike within 7 days; the largest drew demarches); the

@@ -147,7 +147,7 @@ STATE_SPECS: dict[str, Spec] = {
     "crackdown_reluctance": Spec(float, 0.0, "pressure units", 0.0, 100.0,
                                  "Article: the Taliban are reluctant to crack down on the TTP, who fought beside "
                                  "them; pressure (restraint, costs) below this does not move them"),
-    "sanctuary_strike_rate": Spec(float, 0.0, "per day per attributed death above tolerance", 0.0, 1.0,
+    "sanctuary_strike_rate": Spec(float, 0.0, "per day per (attributed death above tolerance) ** exponent", 0.0, 1.0,
                                   "Episodes (base_rates.md sections 5 and 8): strikes inside Afghanistan came 2 "
                                   "days after attacks that killed 7 soldiers (E03, E11), 2 of 13 such attacks "
                                   "drew a strike within 7 days, fewer than one strike a year; the daily hazard "

@@ -118,10 +118,13 @@ def test_a_run_is_in_scope_once_the_states_fight_or_a_crossing_closes(episodes):
 def test_a_case_is_scored_given_that_it_is_an_episode_unless_told_otherwise():
     scores = {given: validate(particles=12, replicates=2, given=given) for given in ("episode", "trigger")}
     assert scores["trigger"].given == "trigger" and "given the trigger alone" in scores["trigger"].table()
-    facts = {given: v.facts.set_index(["episode", "fact"])["model"] for given, v in scores.items()}
-    assert np.allclose(facts["episode"].loc["E04"], facts["trigger"].loc["E04"]), "a fight on day 0: same runs"
     strike = ("E03", "pakistan_airstrike_7d")
-    assert facts["episode"].loc[strike] > facts["trigger"].loc[strike], "quiet runs are not episodes"
+    for forecaster in ("model", "event_model"):
+        facts = {given: v.facts.set_index(["episode", "fact"])[forecaster] for given, v in scores.items()}
+        assert np.allclose(facts["episode"].loc["E04"], facts["trigger"].loc["E04"]), "a fight on day 0: same runs"
+        assert facts["episode"].loc[strike] > facts["trigger"].loc[strike], "quiet runs are not episodes"
+    report = scores["episode"].to_json()["episodes"]
+    assert report["E04"]["runs_in_scope"] == 24 > report["E03"]["runs_in_scope"]
     with pytest.raises(UsageError, match="--given"):
         validate(particles=12, replicates=2, given="anything")
 
@@ -271,10 +274,15 @@ def test_the_sampler_recovers_an_exact_posterior_and_leaves_uninformed_coordinat
 def test_cli_validate_and_calibrate_refuse_a_folder_without_episodes(tmp_path):
     for args in (["validate", "--episodes", str(tmp_path)], ["calibrate", "--episodes", str(tmp_path / "none"),
                                                               "--out", str(tmp_path / "out")],
-                 ["validate", "--leave-one-out", "--refits", str(tmp_path / "none")]):
+                 ["validate", "--leave-one-out", "--refits", str(tmp_path / "none")],
+                 ["calibrate", "--episodes", "--attacks", str(tmp_path / "none"), "--out", str(tmp_path / "out")],
+                 ["calibrate", "--episodes", "--attacks", str(EPISODES_DIR), "--out", str(tmp_path / "out")],
+                 ["calibrate", "--episodes", "--attacks", str(tmp_path), "--no-attacks"],
+                 ["validate", "--given", "everything"]):
         proc = escalation(*args)
         assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
-        assert "episodes" in proc.stderr or "--refits" in proc.stderr
+        assert any(word in proc.stderr for word in ("episodes", "--refits", "--attacks", "--given")), proc.stderr
+    assert not (tmp_path / "out").exists(), "a refused calibration writes nothing"
 
 
 @pytest.mark.slow

@@ -153,10 +153,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cal.add_argument("--weights-from", type=Path, default=None, metavar="DIR",
                      help="with --episodes: take the dependence weights of the calibration in DIR, so that the two "
                           "evidences can be weighed against each other (escalation ensemble)")
-    cal.add_argument("--attacks", type=Path, default=None, metavar="DIR",
+    attacks = cal.add_mutually_exclusive_group()
+    attacks.add_argument("--attacks", type=Path, default=None, metavar="DIR",
                      help="with --episodes: add the cases of DIR, attacks that became no episode (default: the shipped "
                           "scenarios/attacks/, the attacks of Annex A that drew no strike within 7 days)")
-    cal.add_argument("--no-attacks", action="store_true", help="with --episodes: leave the attacks out")
+    attacks.add_argument("--no-attacks", action="store_true", help="with --episodes: leave the attacks out")
     cal.add_argument("--check-runs", type=positive_int, default=20_000, help="runs per predictive check (default 20000)")
     cal.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 2**64 - 1 (default 0)")
     cal.add_argument("--workers", type=positive_int, default=None, help="worker processes (default and most: the cores available)")

@@ -61,11 +61,12 @@ class Episode:
         return np.array([t.observed for t in self.targets.targets])
 
 
-def load_episodes(folder: str | Path | None = None, main_case: bool = True) -> list[Episode]:
-    """The episodes of ``folder`` (default: the shipped ones), in name order, then the October case."""
+def load_episodes(folder: str | Path | None = None, main_case: bool = True, flag: str = "--episodes") -> list[Episode]:
+    """The episodes of ``folder`` (default: the shipped ones), in name order, then the October case;
+    ``flag`` is the option that named the folder, for the error message."""
     folder = Path(folder) if folder is not None else EPISODES_DIR
     if not folder.is_dir():
-        raise UsageError(f"--episodes {folder}: not a folder of <id>.toml / <id>.targets.toml pairs")
+        raise UsageError(f"{flag} {folder}: not a folder of <id>.toml / <id>.targets.toml pairs")
     episodes = []
     for targets_path in sorted(folder.glob("*.targets.toml")):
         eid = targets_path.name.removesuffix(".targets.toml")
@@ -77,7 +78,7 @@ def load_episodes(folder: str | Path | None = None, main_case: bool = True) -> l
         targets.check_scenario(scenario)
         episodes.append(Episode(eid, scenario, targets))
     if not episodes:
-        raise UsageError(f"--episodes {folder}: no <id>.targets.toml file in it")
+        raise UsageError(f"{flag} {folder}: no <id>.targets.toml file in it")
     if main_case:
         scenario = load_scenario(resolve_scenario_path(MAIN_CASE[0]))
         episodes.append(Episode(MAIN_CASE[0], scenario, load_targets(MAIN_CASE[1], scenario)))

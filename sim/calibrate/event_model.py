@@ -40,7 +40,7 @@ from __future__ import annotations
 import csv
 import io
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -49,7 +49,7 @@ from ..errors import UsageError
 from ..io import read_limited
 from ..ladder import Action
 from .distance import Observation, facts
-from .episodes import Episode
+from .episodes import Episode, scope_targets
 from .targets import Target, Targets
 
 # ---- the vocabulary of the sequence files ---------------------------------------------------
@@ -495,8 +495,11 @@ class Forecast:
 
 
 def leave_one_out(episodes: list[Episode], seed: int, n: int = SIMULATIONS,
-                  sequences: dict[str, Sequence | None] | None = None, family: str = FAMILY) -> Forecast:
-    """Fit on every other case, simulate the held-out one from its trigger, read its facts."""
+                  sequences: dict[str, Sequence | None] | None = None, family: str = FAMILY,
+                  given_episode: bool = True) -> Forecast:
+    """Fit on every other case, simulate the held-out one from its trigger, read its facts; with
+    ``given_episode``, from the sequences in scope only (``episodes.scoped_fact_matrix``), as the
+    simulator's runs are read (none in scope: from all of them)."""
     if sequences is None:
         sequences = {}
         for e in episodes:
@@ -514,8 +517,13 @@ def leave_one_out(episodes: list[Episode], seed: int, n: int = SIMULATIONS,
             held = cases[i]
             blind = Case(held.id, held.group, held.trigger, held.horizon, None)  # never its own record
             sims = simulate(model, blind, n, np.random.default_rng([seed, 29, i]))
-            k = sequence_facts(sims, targets).sum(axis=1)
-            p = np.where(ok, (k + 0.5) / (n + 1), np.nan)
+            held_facts = sequence_facts(sims, targets)
+            scope = replace(targets, targets=scope_targets(targets.horizon), orders=())
+            in_scope = sequence_facts(sims, scope).any(axis=0) if given_episode else np.ones(n, dtype=bool)
+            if not in_scope.any():
+                in_scope = np.ones(n, dtype=bool)
+            k = (held_facts & in_scope).sum(axis=1)
+            p = np.where(ok, (k + 0.5) / (in_scope.sum() + 1), np.nan)
         out[episode.id] = p
     return Forecast(out, fitted_on)
 

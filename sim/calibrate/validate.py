@@ -37,7 +37,7 @@ Scores are the Brier score and the log score (negative log-likelihood, natural l
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -120,6 +120,7 @@ class Validation:
     replicates: int
     given: str = "episode"
     out_of_scope: tuple[str, ...] = ()  # cases none of whose runs was in scope: scored on every run
+    runs_in_scope: dict[str, int] = field(default_factory=dict)  # per case, of its particles x replicates runs
 
     def scores(self) -> pd.DataFrame:
         """Brier and log score of every forecaster per episode (mean over its facts)."""
@@ -149,6 +150,8 @@ class Validation:
                      "log_score": {n: float(s.loc[n, "log_score"]) for n in FORECASTERS}}
             if episode in self.k_hat:
                 entry["k_hat"] = self.k_hat[episode]
+            if episode in self.runs_in_scope:
+                entry["runs_in_scope"] = self.runs_in_scope[episode]
             out["episodes"][episode] = entry
         mean = scores.groupby("forecaster")[["brier", "log_score"]].mean()
         out["mean"] = {"brier": {n: float(mean.loc[n, "brier"]) for n in FORECASTERS},
@@ -172,6 +175,9 @@ class Validation:
             cells = " ".join(f"{r.brier:10.3f} / {r.log_score:9.3f}" for r in group.itertuples())
             flag = f"  (k-hat {self.k_hat[episode]:.2f}: PSIS unreliable)" \
                 if self.k_hat.get(episode, 0) > K_HAT_LIMIT else ""
+            runs = self.runs_in_scope.get(episode, self.particles * self.replicates)
+            if runs < self.particles * self.replicates:
+                flag += f"  ({runs} of {self.particles * self.replicates} runs in scope)"
             lines.append(f"{episode:14s} {n:5d} {cells}{flag}")
         mean = scores.groupby("forecaster", sort=False)[["brier", "log_score"]].mean()
         lines.append(f"{'mean':14s} {len(self.facts):5d} " + " ".join(
@@ -273,8 +279,8 @@ def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | P
     columns, pick, base = _draws(scenario, particles, seed)
     episodes = load_episodes(episodes_dir)
     loglik = _loglik_frame(scenario) if leave_one_out else None
-    sequences = event_leave_one_out(episodes, seed).probabilities  # fitted on the other cases' sequences
-    rows, k_hat, out_of_scope = [], {}, []
+    sequences = event_leave_one_out(episodes, seed, given_episode=given == "episode").probabilities
+    rows, k_hat, out_of_scope, counted = [], {}, [], {}
     for e, episode in enumerate(episodes):
         refit = Path(refits) / episode.id / f"{MAIN_CASE[0]}_calibrated.toml" if refits and leave_one_out else None
         draws, chosen, weights = (_draws(load_scenario(refit), particles, seed) if refit is not None and refit.is_file()
@@ -297,7 +303,8 @@ def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | P
         if scope_share @ weights <= 0:  # the model never makes this case an episode: score every run
             out_of_scope.append(episode.id)
             share, scope_share = held.reshape(len(held), n, replicates).mean(axis=2), np.ones(n)
-        floor = 0.5 / (n * replicates)
+        counted[episode.id] = int(in_scope.sum())
+        floor = 0.5 / max(n * replicates * float(scope_share @ weights), 1.0)  # half a run of those that count
         model = np.clip((share @ weights) / (scope_share @ weights), floor, 1 - floor)
         persist = persistence_facts(episode)
         for f, name in enumerate(episode.fact_names):
@@ -307,7 +314,7 @@ def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | P
     frame = pd.DataFrame(rows)
     frame = _baselines(frame)
     result = Validation(frame[["episode", "fact", "observed", *FORECASTERS, "event_model_fallback"]], k_hat,
-                        leave_one_out, len(pick), replicates, given, tuple(out_of_scope))
+                        leave_one_out, len(pick), replicates, given, tuple(out_of_scope), counted)
     if out is not None:
         with output_folder(out) as folder:
             result.write(folder)

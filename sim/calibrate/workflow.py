@@ -145,7 +145,12 @@ def calibrate_episodes_to_files(episodes_dir: str | Path | None, out: str | Path
     chosen = load_structure(structure, main)  # a mistake in it is named before the episodes are read
     episodes = load_episodes(episodes_dir)
     if attacks_dir is not None:
-        episodes += load_episodes(attacks_dir, main_case=False)
+        episodes += load_episodes(attacks_dir, main_case=False, flag="--attacks")
+    ids = [e.id for e in episodes]
+    twice = sorted({i for i in ids if ids.count(i) > 1})
+    if twice:
+        raise UsageError(f"--attacks {attacks_dir}: case {', '.join(twice)} is also an episode; every case needs "
+                         "an id of its own")
     unknown = sorted(set(exclude or ()) - {e.id for e in episodes})
     if unknown:
         raise UsageError(f"--exclude: no episode {', '.join(unknown)}; the episodes are "
