@@ -317,7 +317,7 @@ def ensemble_to_files(folders: list[str | Path], out: str | Path, install: bool 
     and ``report.md``; with ``install``, also beside the main scenario (what batches then draw)."""
     main = load_scenario(resolve_scenario_path(MAIN_CASE[0]))
     ensemble = build_ensemble(folders, main)
-    note = f"members {', '.join(str(m.folder) for m in ensemble.members)}, {dt.date.today().isoformat()}"
+    note = f"members {', '.join(m.folder.name for m in ensemble.members)}, {dt.date.today().isoformat()}"
     with output_folder(out) as folder:
         written = write_ensemble(ensemble, main, folder, note)
         written.append(atomic_write_text(folder / "ensemble.json", json.dumps(ensemble.to_json(), indent=2) + "\n"))
