@@ -124,7 +124,7 @@ def test_a_case_is_scored_given_that_it_is_an_episode_unless_told_otherwise():
         assert np.allclose(facts["episode"].loc["E04"], facts["trigger"].loc["E04"]), "a fight on day 0: same runs"
         assert facts["episode"].loc[strike] > facts["trigger"].loc[strike], "quiet runs are not episodes"
     report = scores["episode"].to_json()["episodes"]
-    assert report["E04"]["runs_in_scope"] == 24 > report["E03"]["runs_in_scope"]
+    assert report["E04"]["runs_in_scope"] == report["E04"]["runs"] == 24 > report["E03"]["runs_in_scope"]
     with pytest.raises(UsageError, match="--given"):
         validate(particles=12, replicates=2, given="anything")
 

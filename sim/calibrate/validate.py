@@ -120,7 +120,7 @@ class Validation:
     replicates: int
     given: str = "episode"
     out_of_scope: tuple[str, ...] = ()  # cases none of whose runs was in scope: scored on every run
-    runs_in_scope: dict[str, int] = field(default_factory=dict)  # per case, of its particles x replicates runs
+    runs_in_scope: dict[str, tuple[int, int]] = field(default_factory=dict)  # per case: (in scope, runs)
 
     def scores(self) -> pd.DataFrame:
         """Brier and log score of every forecaster per episode (mean over its facts)."""
@@ -151,7 +151,7 @@ class Validation:
             if episode in self.k_hat:
                 entry["k_hat"] = self.k_hat[episode]
             if episode in self.runs_in_scope:
-                entry["runs_in_scope"] = self.runs_in_scope[episode]
+                entry["runs_in_scope"], entry["runs"] = self.runs_in_scope[episode]
             out["episodes"][episode] = entry
         mean = scores.groupby("forecaster")[["brier", "log_score"]].mean()
         out["mean"] = {"brier": {n: float(mean.loc[n, "brier"]) for n in FORECASTERS},
@@ -175,9 +175,9 @@ class Validation:
             cells = " ".join(f"{r.brier:10.3f} / {r.log_score:9.3f}" for r in group.itertuples())
             flag = f"  (k-hat {self.k_hat[episode]:.2f}: PSIS unreliable)" \
                 if self.k_hat.get(episode, 0) > K_HAT_LIMIT else ""
-            runs = self.runs_in_scope.get(episode, self.particles * self.replicates)
-            if runs < self.particles * self.replicates:
-                flag += f"  ({runs} of {self.particles * self.replicates} runs in scope)"
+            inside, runs = self.runs_in_scope.get(episode, (0, 0))
+            if inside < runs:
+                flag += f"  ({inside} of {runs} runs in scope)"
             lines.append(f"{episode:14s} {n:5d} {cells}{flag}")
         mean = scores.groupby("forecaster", sort=False)[["brier", "log_score"]].mean()
         lines.append(f"{'mean':14s} {len(self.facts):5d} " + " ".join(
@@ -303,7 +303,7 @@ def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | P
         if scope_share @ weights <= 0:  # the model never makes this case an episode: score every run
             out_of_scope.append(episode.id)
             share, scope_share = held.reshape(len(held), n, replicates).mean(axis=2), np.ones(n)
-        counted[episode.id] = int(in_scope.sum())
+        counted[episode.id] = (int(in_scope.sum()), int(in_scope.size))
         floor = 0.5 / max(n * replicates * float(scope_share @ weights), 1.0)  # half a run of those that count
         model = np.clip((share @ weights) / (scope_share @ weights), floor, 1 - floor)
         persist = persistence_facts(episode)
