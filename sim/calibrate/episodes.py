@@ -128,7 +128,8 @@ def _held_facts(episode: Episode, targets: Targets, seed: int, run_index: np.nda
 
 def persistence_facts(episode: Episode) -> np.ndarray:
     """Whether each fact holds if nothing changes after the trigger: only the scheduled acts
-    happen, a closed crossing stays closed, and the only deaths are those the acts list."""
+    happen, a closed crossing stays closed, and the only deaths are those the acts list (each
+    reported by both sides as listed)."""
     targets, scenario = episode.targets, episode.scenario
     days = targets.horizon
     pairs = targets.pairs()
@@ -149,9 +150,10 @@ def persistence_facts(episode: Episode) -> np.ndarray:
         if shock.action is Action.CLOSE_CROSSING:
             closed_from = min(closed_from, shock.day)
     closed = np.arange(days) >= closed_from
-    series = {"kinetic_days": np.cumsum(kinetic), "closed_days": np.cumsum(closed),
-              "deaths_true_pakistan": np.cumsum(deaths["pakistan"]),
-              "deaths_true_afghanistan": np.cumsum(deaths["afghanistan"])}
+    series = {"kinetic_days": np.cumsum(kinetic), "closed_days": np.cumsum(closed)}
+    for victim, killer in (("pakistan", "afghanistan"), ("afghanistan", "pakistan")):
+        listed = np.cumsum(deaths[victim])  # the acts' deaths are what was reported: admitted and claimed alike
+        series[f"deaths_true_{victim}"] = series[f"acknowledged_{victim}"] = series[f"claimed_by_{killer}"] = listed
     series["deaths_true"] = series["deaths_true_pakistan"] + series["deaths_true_afghanistan"]
     levels = {q: np.concatenate([[0.0], series.get(q, np.zeros(days))])[:, None].astype(float)
               for q in targets.quantities()}
