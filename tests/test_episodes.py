@@ -18,6 +18,7 @@ from sim.calibrate.episodes import (
     ATTACKS_DIR,
     EPISODES_DIR,
     SCOPE_DAYS,
+    Episode,
     fact_matrix,
     load_episodes,
     persistence_facts,
@@ -100,6 +101,50 @@ def test_persistence_keeps_the_trigger_and_nothing_else(episodes):
     assert not struck["pakistan_airstrike_7d"] and not struck["afghan_dead_in_fighting"]
     assert trigger_kind(by_id["E03"]) == "ttp_attack" and trigger_kind(by_id["E18"]) == "air_strike"
     assert trigger_kind(by_id["E08"]) == "closure_or_threat" and trigger_kind(by_id["E13"]) == "fire_across_the_border"
+
+
+def test_the_dead_of_each_side_are_held_against_whoever_reported_them(episodes):
+    """The file's death slots are each side's own figures ("Deaths - Pakistani side / Pakistani
+    claims"): a fact of a side's dead is its admitted count, except where only the other
+    government (a claim) or only independent media (the run's true toll) reported it."""
+    reporters = {}
+    for episode in episodes:
+        for target in episode.targets.targets:
+            if target.name.endswith("_dead_in_fighting"):
+                reporters[(episode.id, target.name)] = target.quantity
+    assert len(reporters) == 22
+    others = {("E07", "afghan_dead_in_fighting"): "claimed_by_pakistan",
+              ("E09", "afghan_dead_in_fighting"): "deaths_true_afghanistan"}
+    for (case, name), quantity in reporters.items():
+        side = "pakistan" if name.startswith("pakistani") else "afghanistan"
+        assert quantity == others.get((case, name), f"acknowledged_{side}"), (case, name)
+
+
+def test_a_death_the_side_does_not_admit_is_not_reported(episodes):
+    """E04: fire between the states kills Pakistanis in some runs; Pakistan's dead count as reported
+    only as far as it admits them (``acknowledgement_ratio``)."""
+    case = {e.id: e for e in episodes}["E04"]
+    fact = case.fact_names.index("pakistani_dead_in_fighting")
+    runs = np.arange(256)
+    reported = {ratio: fact_matrix(case, 3, runs, {"pakistan.acknowledgement_ratio": np.full(256, ratio)})[fact]
+                for ratio in (0.0, 1.0)}
+    assert not reported[0.0].any(), "a side that admits nothing reports no dead"
+    assert reported[1.0].mean() > 0.3, "a side that admits all reports its dead whenever it has some"
+
+
+def test_persistence_reports_the_dead_the_trigger_lists(episodes, tmp_path):
+    """E18's drone strike lists 3 Afghan dead: if nothing follows, both sides report them, and no
+    Pakistani dies."""
+    drone = {e.id: e for e in episodes}["E18"]
+    facts = ""
+    for name, quantity in (("admitted", "acknowledged_afghanistan"), ("claimed", "claimed_by_pakistan"),
+                           ("pakistani", "acknowledged_pakistan")):
+        facts += (f'[[target]]\nname = "{name}"\nsource = "s"\nkind = "threshold"\nquantity = "{quantity}"\n'
+                  f'value = 1\nwindow = [0, 29]\nobserved = true\n\n')
+    path = tmp_path / "t.toml"
+    path.write_text("[targets]\nhorizon_days = 30\n\n" + facts)
+    case = Episode("E18", drone.scenario, load_targets(path, drone.scenario))
+    assert persistence_facts(case).tolist() == [True, True, False]
 
 
 def test_a_run_is_in_scope_once_the_states_fight_or_a_crossing_closes(episodes):
