@@ -27,7 +27,15 @@ from sim.calibrate.episodes import (
 from sim.calibrate.joint import calibrate_joint, fact_log_likelihood, next_beta, systematic_resample
 from sim.calibrate.priors import PriorSpace
 from sim.calibrate.targets import load_targets
-from sim.calibrate.validate import Validation, _baselines, psis, trigger_kind, validate
+from sim.calibrate.validate import (
+    Validation,
+    _baselines,
+    _mixture_log_score,
+    _stacking_weight,
+    psis,
+    trigger_kind,
+    validate,
+)
 from sim.errors import UsageError
 from sim.model import EscalationModel
 from sim.scenario import ScenarioError, load_scenario
@@ -338,8 +346,12 @@ def test_validate_leave_one_out_prints_the_documented_json():
     assert set(out["mean"]) == {"brier", "log_score"} and "E03" in out["episodes"]
     fact = out["episodes"]["E03"]["facts"]["pakistan_airstrike_7d"]
     assert fact["observed"] == 1 and set(fact) == {"observed", "model", "climatology", "persistence", "event_model",
-                                                   "trigger_rates", "event_model_fallback"}
-    assert all(0 < fact[k] < 1 for k in ("model", "climatology", "persistence", "event_model", "trigger_rates"))
+                                                   "trigger_rates", "stacked", "event_model_fallback"}
+    assert all(0 < fact[k] < 1 for k in ("model", "climatology", "persistence", "event_model", "trigger_rates",
+                                         "stacked"))
+    w = out["episodes"]["E03"]["stacking_weight"]
+    assert fact["stacked"] == pytest.approx(w * fact["model"] + (1 - w) * fact["climatology"])
+    assert 0 <= out["stacking"]["weight_all_cases"] <= 1 and out["stacking"]["partner"] == "climatology"
     assert fact["event_model_fallback"] is False and 0 < out["event_model"]["fallback_facts"] < 122
 
 
@@ -359,3 +371,44 @@ def test_the_dependence_weight_counts_copies_of_a_fact_once_and_independent_fact
     assert joint.dependence_weight(scatter(mixed)) == pytest.approx(3 / 5, abs=0.05)
     constant = np.vstack([copies[:1], np.ones((1, 4000))])  # a fact that never varies correlates with nothing
     assert joint.dependence_weight(scatter(constant)) == pytest.approx(1.0)
+
+
+def _cases(rows: list[tuple[list[int], list[float], list[float]]]):
+    return [(np.array(o, float), np.array(m, float), np.array(c, float)) for o, m, c in rows]
+
+
+def test_the_stacking_weight_follows_whichever_forecaster_was_right():
+    sharp_and_right = _cases([([1, 0, 1], [0.9, 0.1, 0.8], [0.5, 0.5, 0.5])] * 3)
+    sharp_and_wrong = _cases([([0, 1, 0], [0.9, 0.1, 0.8], [0.5, 0.5, 0.5])] * 3)
+    assert _stacking_weight(sharp_and_right) > 0.99
+    assert _stacking_weight(sharp_and_wrong) < 0.01
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.floats(0.01, 0.99), st.floats(0.01, 0.99)), min_size=2, max_size=12))
+def test_the_stacking_weight_scores_no_worse_than_either_forecaster_alone(facts):
+    obs, model, clim = (np.array(column, float) for column in zip(*facts, strict=True))
+    cases = [(obs, model, clim)]
+    w = _stacking_weight(cases)
+    assert 0 <= w <= 1
+    best = _mixture_log_score(w, cases)
+    assert best <= min(_mixture_log_score(0.0, cases), _mixture_log_score(1.0, cases)) + 1e-6
+
+
+@pytest.mark.slow
+def test_a_case_stacking_weight_never_looks_at_its_own_facts(tmp_path):
+    import shutil
+
+    changed = tmp_path / "episodes"
+    shutil.copytree(EPISODES_DIR, changed)
+    shutil.copy(EPISODES_DIR.parent / "calm_2024.toml", tmp_path)  # the base of border_years.toml
+    targets = changed / "E05.targets.toml"
+    first = re.search(r"^observed = (true|false)$", targets.read_text(), flags=re.M)
+    targets.write_text(targets.read_text().replace(first.group(0), "observed = " + {"true": "false", "false": "true"}[
+        first.group(1)], 1))
+    before, after = ({e.id: e for e in load_episodes(folder)}["E05"].observed for folder in (None, changed))
+    assert (before != after).sum() == 1
+    shipped, moved = (validate(episodes, leave_one_out=True, particles=12, replicates=2).stacking["weights"]
+                      for episodes in (None, changed))
+    assert moved["E05"] == shipped["E05"], "E05's weight is fitted on the other cases only"
+    assert any(moved[c] != shipped[c] for c in shipped if c != "E05"), "the other cases' weights see E05's facts"

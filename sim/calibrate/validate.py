@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import scoringrules as sr
+from scipy.optimize import minimize_scalar
 from scipy.special import logsumexp
 
 from ..batch.posterior import load_posterior
@@ -121,13 +122,19 @@ class Validation:
     given: str = "episode"
     out_of_scope: tuple[str, ...] = ()  # cases none of whose runs was in scope: scored on every run
     runs_in_scope: dict[str, tuple[int, int]] = field(default_factory=dict)  # per case: (in scope, runs)
+    stacking: dict | None = None  # leave-one-out only: the stacked forecaster's weights (``_stack``)
+
+    @property
+    def forecasters(self) -> tuple[str, ...]:
+        """The forecasters scored: the model, the baselines, and under leave-one-out the stacked one."""
+        return FORECASTERS + (("stacked",) if "stacked" in self.facts else ())
 
     def scores(self) -> pd.DataFrame:
         """Brier and log score of every forecaster per episode (mean over its facts)."""
         rows = []
         for episode, group in self.facts.groupby("episode", sort=False):
             obs = group["observed"].to_numpy(float)
-            for name in FORECASTERS:
+            for name in self.forecasters:
                 p = group[name].to_numpy(float)
                 rows.append({"episode": episode, "forecaster": name,
                              "brier": float(np.mean(sr.brier_score(obs, p))),
@@ -142,20 +149,24 @@ class Validation:
         for episode, group in self.facts.groupby("episode", sort=False):
             s = scores[scores["episode"] == episode].set_index("forecaster")
             entry = {"facts": {row.fact: {"observed": int(row.observed), **{n: float(getattr(row, n))
-                                                                             for n in FORECASTERS},
+                                                                             for n in self.forecasters},
                                           **({"event_model_fallback": bool(row.event_model_fallback)}
                                              if fallback else {})}
                                for row in group.itertuples()},
-                     "brier": {n: float(s.loc[n, "brier"]) for n in FORECASTERS},
-                     "log_score": {n: float(s.loc[n, "log_score"]) for n in FORECASTERS}}
+                     "brier": {n: float(s.loc[n, "brier"]) for n in self.forecasters},
+                     "log_score": {n: float(s.loc[n, "log_score"]) for n in self.forecasters}}
+            if self.stacking:
+                entry["stacking_weight"] = self.stacking["weights"][episode]
             if episode in self.k_hat:
                 entry["k_hat"] = self.k_hat[episode]
             if episode in self.runs_in_scope:
                 entry["runs_in_scope"], entry["runs"] = self.runs_in_scope[episode]
             out["episodes"][episode] = entry
         mean = scores.groupby("forecaster")[["brier", "log_score"]].mean()
-        out["mean"] = {"brier": {n: float(mean.loc[n, "brier"]) for n in FORECASTERS},
-                       "log_score": {n: float(mean.loc[n, "log_score"]) for n in FORECASTERS}}
+        out["mean"] = {"brier": {n: float(mean.loc[n, "brier"]) for n in self.forecasters},
+                       "log_score": {n: float(mean.loc[n, "log_score"]) for n in self.forecasters}}
+        if self.stacking:
+            out["stacking"] = {k: v for k, v in self.stacking.items() if k != "weights"}
         if fallback:
             out["event_model"] = {**event_model_settings(),
                                   "facts": len(self.facts),
@@ -169,7 +180,7 @@ class Validation:
                  else "given the trigger alone (every run)")
         lines = [f"Posterior predictive of every episode's facts, {how}, {given}: {self.particles} posterior "
                  f"draws x {self.replicates} runs. Brier / log score per episode, lower is better.", "",
-                 f"{'episode':14s} {'facts':>5s} " + " ".join(f"{n:>22s}" for n in FORECASTERS)]
+                 f"{'episode':14s} {'facts':>5s} " + " ".join(f"{n:>22s}" for n in self.forecasters)]
         for episode, group in scores.groupby("episode", sort=False):
             n = int((self.facts["episode"] == episode).sum())
             cells = " ".join(f"{r.brier:10.3f} / {r.log_score:9.3f}" for r in group.itertuples())
@@ -181,13 +192,19 @@ class Validation:
             lines.append(f"{episode:14s} {n:5d} {cells}{flag}")
         mean = scores.groupby("forecaster", sort=False)[["brier", "log_score"]].mean()
         lines.append(f"{'mean':14s} {len(self.facts):5d} " + " ".join(
-            f"{mean.loc[n, 'brier']:10.3f} / {mean.loc[n, 'log_score']:9.3f}" for n in FORECASTERS))
+            f"{mean.loc[n, 'brier']:10.3f} / {mean.loc[n, 'log_score']:9.3f}" for n in self.forecasters))
         if self.out_of_scope:
             lines.append(f"\nno run in scope, scored on every run: {', '.join(self.out_of_scope)}")
         if "event_model_fallback" in self.facts:
             lines.append(f"\nevent_model: {int(self.facts['event_model_fallback'].sum())} of {len(self.facts)} facts "
                          "are not functions of an event sequence (deaths, statements, third states, ...) and fall "
                          "back to trigger_rates")
+        if self.stacking:
+            w = self.stacking["weights"].values()
+            lines.append(f"\nstacked: the model mixed with climatology, the model's weight fitted on the other cases "
+                         f"(nested leave-one-out): {min(w):.2f} to {max(w):.2f}; fitted on every case: "
+                         f"{self.stacking['weight_all_cases']:.2f}; {self.stacking['inner_k_hat_above_limit']} of "
+                         f"{self.stacking['inner_folds']} inner folds with k-hat above {K_HAT_LIMIT}")
         return "\n".join(lines)
 
     def reliability(self, bins: int = 5) -> pd.DataFrame:
@@ -262,6 +279,72 @@ def _draws(scenario: Scenario, particles: int, seed: int) -> tuple[dict[str, np.
             weight[pick] / weight[pick].sum())
 
 
+@dataclass
+class _Posterior:
+    """A posterior's draws as validation uses them, and each case's runs under them (cached)."""
+
+    scenario: Scenario
+    draws: dict[str, np.ndarray]
+    pick: np.ndarray
+    base: np.ndarray                      # the draws' posterior weights, normalised
+    loglik: pd.DataFrame | None           # per-case log-likelihoods of the drawn rows (leave-one-out only)
+    runs: dict[str, _CaseRuns] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, scenario: Scenario, particles: int, seed: int, leave_one_out: bool) -> _Posterior:
+        draws, pick, base = _draws(scenario, particles, seed)
+        loglik = _loglik_frame(scenario).iloc[pick].reset_index(drop=True) if leave_one_out else None
+        return cls(scenario, draws, pick, base, loglik)
+
+    def without(self, cases: tuple[str, ...]) -> tuple[np.ndarray, float]:
+        """PSIS weights of the draws with those of ``cases`` this posterior was calibrated on removed,
+        and the largest tail shape k-hat (0 if none is removed: the weights are exact)."""
+        removed = [c for c in cases if self.loglik is not None and c in self.loglik.columns]
+        if not removed:
+            return self.base, 0.0
+        log_w, k = psis(np.log(self.base) - self.loglik[removed].to_numpy(float).sum(axis=1))
+        return np.exp(log_w), k
+
+    def case_runs(self, episode: Episode, index: int, replicates: int, seed: int, given: str) -> _CaseRuns:
+        """The case's facts and scope over ``replicates`` runs of every draw, on run indices of the
+        validation block that depend on the case's place in the file only."""
+        if episode.id not in self.runs:
+            n = len(self.pick)
+            runs = VALIDATION_BLOCK * GEN_STRIDE + index * (1 << 32) + np.arange(n * replicates)
+            held, in_scope = scoped_fact_matrix(episode, seed, runs,
+                                                {k: np.repeat(v, replicates) for k, v in self.draws.items()})
+            if given == "trigger":
+                in_scope = np.ones_like(in_scope)
+            self.runs[episode.id] = _CaseRuns(
+                (held & in_scope).reshape(len(held), n, replicates).mean(axis=2),
+                in_scope.reshape(n, replicates).mean(axis=1),
+                held.reshape(len(held), n, replicates).mean(axis=2),
+                replicates, (int(in_scope.sum()), int(in_scope.size)))
+        return self.runs[episode.id]
+
+
+@dataclass
+class _CaseRuns:
+    """One case's runs under one posterior's draws: per fact and draw, the share of runs in which
+    the fact held and the case was in scope; per draw, the share in scope; and the facts on every run."""
+
+    share: np.ndarray         # (facts, draws)
+    scope_share: np.ndarray   # (draws,)
+    everywhere: np.ndarray    # (facts, draws), every run counted
+    replicates: int
+    counted: tuple[int, int]  # (runs in scope, runs)
+
+    def predictive(self, weights: np.ndarray) -> tuple[np.ndarray, bool]:
+        """Each fact's probability under the draws' ``weights``, among the runs in scope, clipped to
+        half a run of those that count; and whether no run was in scope (then every run counts)."""
+        share, scope = self.share, self.scope_share
+        unscoped = bool(scope @ weights <= 0)
+        if unscoped:  # the model never makes this case an episode: score every run
+            share, scope = self.everywhere, np.ones_like(scope)
+        floor = 0.5 / max(len(scope) * self.replicates * float(scope @ weights), 1.0)
+        return np.clip((share @ weights) / (scope @ weights), floor, 1 - floor), unscoped
+
+
 def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | Path | None = None,
              leave_one_out: bool = False, particles: int = 200, replicates: int = 8, seed: int = 0,
              out: str | Path | None = None, refits: str | Path | None = None, given: str = "episode") -> Validation:
@@ -276,49 +359,99 @@ def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | P
     if given not in GIVEN:
         raise UsageError(f"--given {given}: expected one of {', '.join(GIVEN)}")
     scenario = load_scenario(resolve_scenario_path(posterior_scenario or "october_2025_calibrated"))
-    columns, pick, base = _draws(scenario, particles, seed)
+    full = _Posterior.load(scenario, particles, seed, leave_one_out)
     episodes = load_episodes(episodes_dir)
-    loglik = _loglik_frame(scenario) if leave_one_out else None
+    if leave_one_out:
+        missing = [e.id for e in episodes if e.id not in full.loglik.columns]
+        if missing:
+            raise UsageError(f"episode {missing[0]} has no stored log-likelihood: the posterior was not "
+                             "calibrated on it (recalibrate with these episodes)")
+    refitted = {}
+    for episode in episodes if refits is not None else ():
+        path = Path(refits) / episode.id / f"{MAIN_CASE[0]}_calibrated.toml"
+        if path.is_file():
+            refitted[episode.id] = _Posterior.load(load_scenario(path), particles, seed, leave_one_out)
     sequences = event_leave_one_out(episodes, seed, given_episode=given == "episode").probabilities
     rows, k_hat, out_of_scope, counted = [], {}, [], {}
     for e, episode in enumerate(episodes):
-        refit = Path(refits) / episode.id / f"{MAIN_CASE[0]}_calibrated.toml" if refits and leave_one_out else None
-        draws, chosen, weights = (_draws(load_scenario(refit), particles, seed) if refit is not None and refit.is_file()
-                                  else (columns, pick, base))
-        n = len(chosen)
-        runs = VALIDATION_BLOCK * GEN_STRIDE + e * (1 << 32) + np.arange(n * replicates)
-        held, in_scope = scoped_fact_matrix(episode, seed, runs, {k: np.repeat(v, replicates) for k, v in draws.items()})
-        if given == "trigger":
-            in_scope = np.ones_like(in_scope)
-        share = (held & in_scope).reshape(len(held), n, replicates).mean(axis=2)  # (facts, particles)
-        scope_share = in_scope.reshape(n, replicates).mean(axis=1)
-        if leave_one_out and draws is columns:
-            if episode.id not in loglik.columns:
-                raise UsageError(f"episode {episode.id} has no stored log-likelihood: the posterior was not "
-                                 "calibrated on it (recalibrate with these episodes)")
-            log_w, k_hat[episode.id] = psis(np.log(base) - loglik[episode.id].to_numpy(float)[pick])
-            weights = np.exp(log_w)
-        elif leave_one_out:
-            k_hat[episode.id] = 0.0  # scored under a calibration without it: exact
-        if scope_share @ weights <= 0:  # the model never makes this case an episode: score every run
+        source = refitted.get(episode.id, full)
+        runs = source.case_runs(episode, e, replicates, seed, given)
+        weights, k = source.without((episode.id,)) if leave_one_out else (source.base, 0.0)
+        if leave_one_out:
+            k_hat[episode.id] = k  # 0 when scored under a calibration without it: exact
+        model, unscoped = runs.predictive(weights)
+        if unscoped:
             out_of_scope.append(episode.id)
-            share, scope_share = held.reshape(len(held), n, replicates).mean(axis=2), np.ones(n)
-        counted[episode.id] = (int(in_scope.sum()), int(in_scope.size))
-        floor = 0.5 / max(n * replicates * float(scope_share @ weights), 1.0)  # half a run of those that count
-        model = np.clip((share @ weights) / (scope_share @ weights), floor, 1 - floor)
+        counted[episode.id] = runs.counted
         persist = persistence_facts(episode)
         for f, name in enumerate(episode.fact_names):
             rows.append({"episode": episode.id, "fact": name, "observed": bool(episode.observed[f]),
                          "model": float(model[f]), "persistent": bool(persist[f]), "kind": trigger_kind(episode),
                          "count_model": float(sequences[episode.id][f])})
-    frame = pd.DataFrame(rows)
-    frame = _baselines(frame)
-    result = Validation(frame[["episode", "fact", "observed", *FORECASTERS, "event_model_fallback"]], k_hat,
-                        leave_one_out, len(pick), replicates, given, tuple(out_of_scope), counted)
+    frame = _baselines(pd.DataFrame(rows))
+    stacking = None
+    if leave_one_out:
+        frame, stacking = _stack(frame, episodes, full, refitted, replicates, seed, given)
+    forecasters = FORECASTERS + (("stacked",) if stacking else ())
+    result = Validation(frame[["episode", "fact", "observed", *forecasters, "event_model_fallback"]], k_hat,
+                        leave_one_out, len(full.pick), replicates, given, tuple(out_of_scope), counted, stacking)
     if out is not None:
         with output_folder(out) as folder:
             result.write(folder)
     return result
+
+
+def _climatology(frame: pd.DataFrame, fact: str, without: set[str]) -> float:
+    """The rate of ``fact`` over the cases not in ``without`` that report it, (k + 1/2) / (n + 1)."""
+    same = frame[(frame["fact"] == fact) & ~frame["episode"].isin(without)]
+    return (float(same["observed"].sum()) + 0.5) / (len(same) + 1)
+
+
+def _mixture_log_score(weight: float, cases: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> float:
+    """Mean over cases of the mean log score of ``weight`` x model + (1 - weight) x climatology."""
+    return float(np.mean([np.mean(sr.log_score(obs, weight * model + (1 - weight) * clim))
+                          for obs, model, clim in cases]))
+
+
+def _stacking_weight(cases: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> float:
+    """The model's weight in [0, 1] that minimises the mean log score of the mixture over ``cases``:
+    the score is convex in the weight, so a bounded search finds the optimum inside, and the ends
+    (one forecaster alone), which the search never evaluates, are compared with it."""
+    found = minimize_scalar(_mixture_log_score, bounds=(0.0, 1.0), args=(cases,), method="bounded",
+                            options={"xatol": 1e-4})
+    return min((float(found.x), 0.0, 1.0), key=lambda w: _mixture_log_score(w, cases))
+
+
+def _stack(frame: pd.DataFrame, episodes: list[Episode], full: _Posterior, refitted: dict[str, _Posterior],
+           replicates: int, seed: int, given: str) -> tuple[pd.DataFrame, dict]:
+    """The model stacked with climatology (Yao, Vehtari, Simpson & Gelman 2018, *Bayesian Analysis*
+    13:917): for each held-out case e, the mixture w_e x model + (1 - w_e) x climatology, w_e the
+    weight that scores best over the *other* cases, each forecast as if neither it nor e had been
+    seen (nested leave-one-out: the model's draws reweighted by PSIS without both, or a refit's
+    without the other; climatology over the remaining cases). Also the weight fitted on every case's
+    leave-one-out forecast: the one to use on a case outside the file."""
+    index = {episode.id: e for e, episode in enumerate(episodes)}
+    observed = {episode.id: episode.observed.astype(float) for episode in episodes}
+    inner_k, weights_by_case = [], {}
+    for held_out in episodes:
+        training = []
+        for case in episodes:
+            if case.id == held_out.id:
+                continue
+            source = refitted.get(case.id) or refitted.get(held_out.id) or full
+            w, k = source.without((case.id, held_out.id))
+            inner_k.append(k)
+            model, _ = source.case_runs(case, index[case.id], replicates, seed, given).predictive(w)
+            clim = np.array([_climatology(frame, name, {case.id, held_out.id}) for name in case.fact_names])
+            training.append((observed[case.id], model, clim))
+        weights_by_case[held_out.id] = _stacking_weight(training)
+    w_case = frame["episode"].map(weights_by_case).to_numpy(float)
+    stacked = w_case * frame["model"].to_numpy(float) + (1 - w_case) * frame["climatology"].to_numpy(float)
+    every = [(observed[c], frame.loc[frame["episode"] == c, "model"].to_numpy(float),
+              frame.loc[frame["episode"] == c, "climatology"].to_numpy(float)) for c in index]
+    summary = {"partner": "climatology", "weights": weights_by_case, "weight_all_cases": _stacking_weight(every),
+               "inner_k_hat_above_limit": int(np.sum(np.array(inner_k) > K_HAT_LIMIT)), "inner_folds": len(inner_k)}
+    return frame.assign(stacked=stacked), summary
 
 
 def _baselines(frame: pd.DataFrame) -> pd.DataFrame:
