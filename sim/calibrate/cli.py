@@ -197,7 +197,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     val.add_argument("--posterior", default=None, metavar="SCENARIO",
                      help="calibrated scenario whose posterior is scored (default: october_2025_calibrated)")
     val.add_argument("--leave-one-out", action="store_true",
-                     help="score each episode under the posterior without it (Pareto-smoothed importance sampling)")
+                     help="score each episode under the posterior without it (Pareto-smoothed importance sampling), "
+                          "and add the model stacked with climatology, its weight fitted on the other episodes")
     val.add_argument("--refits", type=Path, default=None, metavar="DIR",
                      help="with --leave-one-out: DIR/<id>/october_2025_calibrated.toml, calibrated without case <id> "
                      "(calibrate --episodes --exclude <id>), scores that case exactly instead of by PSIS")

@@ -31,6 +31,10 @@ Baselines, each fitted to the other episodes only:
   episodes with the same kind of trigger, shrunk towards its climatology with the weight of
   ``EVENT_MODEL_PRIOR`` episodes (the event model of earlier versions).
 
+With ``leave_one_out``, also the model stacked with climatology (``_stack``): the mixture
+w x model + (1 - w) x climatology, the model's weight w fitted on the other cases by nested
+leave-one-out, so that it never reads the case it forecasts.
+
 Scores are the Brier score and the log score (negative log-likelihood, natural log) from the
 ``scoringrules`` library; lower is better for both.
 """
