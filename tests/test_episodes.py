@@ -412,3 +412,18 @@ def test_a_case_stacking_weight_never_looks_at_its_own_facts(tmp_path):
                       for episodes in (None, changed))
     assert moved["E05"] == shipped["E05"], "E05's weight is fitted on the other cases only"
     assert any(moved[c] != shipped[c] for c in shipped if c != "E05"), "the other cases' weights see E05's facts"
+
+
+def test_the_differences_to_each_baseline_are_per_case_means_with_their_spread():
+    import pandas as pd
+
+    rows = [{"episode": e, "fact": "f", "observed": True, "model": m, "climatology": 0.5, "persistence": 0.5,
+             "event_model": 0.5, "trigger_rates": 0.5, "event_model_fallback": False}
+            for e, m in (("a", 0.9), ("b", 0.8), ("c", 0.2))]
+    gaps = -np.log([0.9, 0.8, 0.2]) + np.log(0.5)
+    versus = Validation(pd.DataFrame(rows), {}, True, 1, 1).differences()["model"]["climatology"]
+    assert versus["mean"] == pytest.approx(gaps.mean()) and versus["cases_better"] == 2 and versus["cases"] == 3
+    assert versus["se"] == pytest.approx(gaps.std(ddof=1) / np.sqrt(3))
+    alone = Validation(pd.DataFrame(rows[:1]), {}, True, 1, 1)
+    assert alone.differences()["model"]["persistence"]["se"] is None and "n/a" in alone.table()
+    assert json.loads(json.dumps(alone.to_json(), allow_nan=False))["log_score_differences"]

@@ -68,6 +68,11 @@ K_HAT_LIMIT = 0.7
 GIVEN = ("episode", "trigger")  # what a case's score is conditioned on (module docstring)
 
 
+def _se(value: float | None) -> str:
+    """A standard error for the table: three decimals, or "n/a" for a single case."""
+    return "n/a" if value is None else f"{value:.3f}"
+
+
 def trigger_kind(episode: Episode) -> str:
     """The kind of the episode's trigger: its first scheduled act that is an attack or a closure."""
     for shock in sorted(episode.scenario.shocks, key=lambda s: s.day):
@@ -127,6 +132,7 @@ class Validation:
     out_of_scope: tuple[str, ...] = ()  # cases none of whose runs was in scope: scored on every run
     runs_in_scope: dict[str, tuple[int, int]] = field(default_factory=dict)  # per case: (in scope, runs)
     stacking: dict | None = None  # leave-one-out only: the stacked forecaster's weights (``_stack``)
+    refitted: tuple[str, ...] = ()  # cases scored exactly, under a calibration without them (``--refits``)
 
     @property
     def forecasters(self) -> tuple[str, ...]:
@@ -145,9 +151,26 @@ class Validation:
                              "log_score": float(np.mean(sr.log_score(obs, p)))})
         return pd.DataFrame(rows)
 
+    def differences(self) -> dict[str, dict[str, dict[str, float]]]:
+        """Mean log score of the model (and the stacked forecaster) minus each baseline's over the
+        cases, with its standard error over cases (the spread of the per-case differences / sqrt of
+        their number: how far the comparison would move with other cases, not Monte Carlo error),
+        and on how many cases it scored better."""
+        table = self.scores().pivot(index="episode", columns="forecaster", values="log_score")
+        out = {}
+        for name in [n for n in ("model", "stacked") if n in table]:
+            out[name] = {}
+            for baseline in [b for b in FORECASTERS if b != "model"]:
+                gap = (table[name] - table[baseline]).to_numpy(float)
+                out[name][baseline] = {"mean": float(gap.mean()),
+                                       "se": float(gap.std(ddof=1) / np.sqrt(len(gap))) if len(gap) > 1 else None,
+                                       "cases_better": int((gap < 0).sum()), "cases": len(gap)}
+        return out
+
     def to_json(self) -> dict:
         scores = self.scores()
-        out: dict = {"episodes": {}, "leave_one_out": self.leave_one_out, "particles": self.particles,
+        out: dict = {"episodes": {}, "leave_one_out": self.leave_one_out, "refitted": list(self.refitted),
+                     "particles": self.particles,
                      "replicates": self.replicates, "given": self.given, "out_of_scope": list(self.out_of_scope)}
         fallback = "event_model_fallback" in self.facts
         for episode, group in self.facts.groupby("episode", sort=False):
@@ -169,6 +192,7 @@ class Validation:
         mean = scores.groupby("forecaster")[["brier", "log_score"]].mean()
         out["mean"] = {"brier": {n: float(mean.loc[n, "brier"]) for n in self.forecasters},
                        "log_score": {n: float(mean.loc[n, "log_score"]) for n in self.forecasters}}
+        out["log_score_differences"] = self.differences()
         if self.stacking:
             out["stacking"] = {k: v for k, v in self.stacking.items() if k != "weights"}
         if fallback:
@@ -179,7 +203,8 @@ class Validation:
 
     def table(self) -> str:
         scores = self.scores()
-        how = "leave-one-out (PSIS)" if self.leave_one_out else "in sample"
+        how = "leave-one-out (PSIS" + (f"; exact refits for {', '.join(self.refitted)})" if self.refitted else ")") \
+            if self.leave_one_out else "in sample"
         given = ("given that each case is an episode (its runs in scope)" if self.given == "episode"
                  else "given the trigger alone (every run)")
         lines = [f"Posterior predictive of every episode's facts, {how}, {given}: {self.particles} posterior "
@@ -203,6 +228,10 @@ class Validation:
             lines.append(f"\nevent_model: {int(self.facts['event_model_fallback'].sum())} of {len(self.facts)} facts "
                          "are not functions of an event sequence (deaths, statements, third states, ...) and fall "
                          "back to trigger_rates")
+        for name, versus in self.differences().items():
+            lines.append(f"\n{name} minus each baseline, mean log score over cases (se over cases; cases better): "
+                         + "; ".join(f"{b} {d['mean']:+.3f} ({_se(d['se'])}; {d['cases_better']} of {d['cases']})"
+                                     for b, d in versus.items()))
         if self.stacking:
             w = self.stacking["weights"].values()
             lines.append(f"\nstacked: the model mixed with climatology, the model's weight fitted on the other cases "
@@ -398,7 +427,8 @@ def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | P
         frame, stacking = _stack(frame, episodes, full, refitted, replicates, seed, given)
     forecasters = FORECASTERS + (("stacked",) if stacking else ())
     result = Validation(frame[["episode", "fact", "observed", *forecasters, "event_model_fallback"]], k_hat,
-                        leave_one_out, len(full.pick), replicates, given, tuple(out_of_scope), counted, stacking)
+                        leave_one_out, len(full.pick), replicates, given, tuple(out_of_scope), counted, stacking,
+                        tuple(refitted))
     if out is not None:
         with output_folder(out) as folder:
             result.write(folder)
