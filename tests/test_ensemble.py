@@ -155,3 +155,18 @@ def test_weighted_quantiles_are_numpys_for_equal_weights_and_follow_the_weights(
     assert weighted_quantiles(x, [0.05], w)[0] > 0
     frame = pd.DataFrame({"x": x})
     assert weighted_quantiles(frame["x"], [0.5])[0] == pytest.approx(np.median(x))
+
+
+def test_a_written_calibration_still_loads_after_its_folder_is_moved(tmp_path, main):
+    import shutil
+
+    shared = member(tmp_path / "a", main, load_structure("shared", main), -50.0)
+    climate = member(tmp_path / "b", main, load_structure("episode_climate", main), -49.0, seed=1)
+    ensemble_to_files([shared, climate], tmp_path / "out")
+    written = (tmp_path / "out" / "october_2025_calibrated.toml").read_text()
+    assert 'base = "october_2025.toml"' in written, "a shipped base is named, not reached by a relative path"
+    moved = shutil.move(tmp_path / "out", tmp_path / "far" / "away" / "out")
+    for path in (moved / "october_2025_calibrated.toml", tmp_path / "a" / "october_2025_calibrated.toml"):
+        scenario = load_scenario(path)
+        draws = PosteriorSampler(scenario).draw(0, np.arange(10))
+        assert scenario.posterior and all(len(v) == 10 for v in draws.values())

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..io import atomic_write, atomic_write_text
-from ..scenario import Prior, Scenario
+from ..scenario import Prior, Scenario, shipped_scenarios
 from .abc import Calibration
 from .priors import PriorSpace
 
@@ -56,6 +56,17 @@ def _section(key: str) -> tuple[str, str]:
     return ".".join(parts[:cut]), ".".join(parts[cut:])
 
 
+def _base_reference(source: Path, path: Path) -> str:
+    """How the file at ``path`` names its base ``source``: a shipped scenario by its file name, which
+    resolves wherever the folder is moved (``load_scenario`` falls back to the shipped ones), unless
+    the file sits beside it; any other base by its path relative to the file."""
+    source = source.resolve()
+    shipped = {p.resolve() for p in shipped_scenarios().values()}
+    if source in shipped and path.parent.resolve() != source.parent:
+        return source.name
+    return os.path.relpath(source, path.parent.resolve())
+
+
 def write_calibrated_scenario(scenario: Scenario, calibration: Calibration, posterior_path: str | Path,
                               path: str | Path, note: str,
                               evidence: str = "the reported events of 9-13 October 2025",
@@ -65,7 +76,7 @@ def write_calibrated_scenario(scenario: Scenario, calibration: Calibration, post
     """A scenario file: base = the calibrated scenario, posterior medians, posterior reference;
     ``priors`` the ones its base lacks (a structure's), so that sensitivity can vary them too."""
     path = Path(path)
-    base = os.path.relpath(Path(scenario.source).resolve(), path.parent.resolve())
+    base = _base_reference(Path(scenario.source), path)
     posterior = os.path.relpath(Path(posterior_path).resolve(), path.parent.resolve())
     sections: dict[str, list[str]] = defaultdict(list)
     estimates = calibration.point_estimate()
