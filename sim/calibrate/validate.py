@@ -316,7 +316,6 @@ def _draws(scenario: Scenario, particles: int, seed: int) -> tuple[dict[str, np.
 class _Posterior:
     """A posterior's draws as validation uses them, and each case's runs under them (cached)."""
 
-    scenario: Scenario
     draws: dict[str, np.ndarray]
     pick: np.ndarray
     base: np.ndarray                      # the draws' posterior weights, normalised
@@ -327,7 +326,7 @@ class _Posterior:
     def load(cls, scenario: Scenario, particles: int, seed: int, leave_one_out: bool) -> _Posterior:
         draws, pick, base = _draws(scenario, particles, seed)
         loglik = _loglik_frame(scenario).iloc[pick].reset_index(drop=True) if leave_one_out else None
-        return cls(scenario, draws, pick, base, loglik)
+        return cls(draws, pick, base, loglik)
 
     def without(self, cases: tuple[str, ...]) -> tuple[np.ndarray, float]:
         """PSIS weights of the draws with those of ``cases`` this posterior was calibrated on removed,
@@ -496,8 +495,7 @@ def _baselines(frame: pd.DataFrame) -> pd.DataFrame:
     for row in frame.itertuples():
         others = frame[frame["episode"] != row.episode]
         same = others[others["fact"] == row.fact]
-        k, m = float(same["observed"].sum()), len(same)
-        p_clim = (k + 0.5) / (m + 1)
+        p_clim = _climatology(frame, row.fact, {row.episode})
         clim.append(p_clim)
         right = float((others["persistent"] == others["observed"]).sum())
         p_right = (right + 0.5) / (len(others) + 1)
