@@ -306,7 +306,9 @@ class StateActor(Actor):
         """Strike the other state in the lanes of ``mask``, each at its rung and place (``places``,
         where not -1; else drawn among the action's places, or ``location`` if given).
 
-        The toll is Poisson with the action's lethality (or ``deaths``, for a scheduled strike);
+        The toll is Poisson with the action's lethality times a gamma factor of mean 1 and
+        variance ``lethality.toll_dispersion`` (negative binomial: most exchanges kill no-one, a
+        few kill many), or ``deaths`` for a scheduled strike;
         the party claims the toll x ``claim_inflation`` x a lognormal factor (``claim_noise``)
         and believes its claim. Its own strikes cost it (rung / 10 a strike), and a campaign
         once launched goes on. A party bound by a truce first violates it (a logged act).
@@ -317,8 +319,9 @@ class StateActor(Actor):
         ladder = np.array([a.rung for a in RETALIATION_LADDER])
         chosen = np.clip(np.searchsorted(ladder, rungs), 0, len(ladder) - 1)
         means = np.array([model.params.get(f"lethality.{a.key}") * np.ones(self.lanes) for a in RETALIATION_LADDER])
+        spread = model.streams.gamma_factor(f"{self.name}.toll_spread", model.params.get("lethality.toll_dispersion"))
         true = model.streams.poisson(f"{self.name}.lethality",
-                                     np.take_along_axis(means, chosen[None, :], axis=0)[0]).astype(float)
+                                     spread * np.take_along_axis(means, chosen[None, :], axis=0)[0]).astype(float)
         if deaths is not None:
             true = np.full(self.lanes, float(deaths))
         factor = model.streams.lognormal_factor(f"{self.name}.claim", self.p("claim_noise"))

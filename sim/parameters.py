@@ -269,6 +269,12 @@ GLOBAL_SPECS: dict[str, Spec] = {
     "lethality.sustained_campaign": Spec(float, 40.0, "mean true deaths per day", 0.0, 2000.0,
                                          ASSUMED + "sustained campaigns reach the 1,000-death war threshold "
                                          "within weeks"),
+    "lethality.toll_dispersion": Spec(float, 0.0, "variance of the gamma factor on each toll's mean (0: Poisson)",
+                                      0.0, 50.0,
+                                      "Episodes: most exchanges of fire left wounded and no dead reported "
+                                      "(E07, E09, E11, E13, E14), a few several (E04: 3, E06: 7), October's "
+                                      "one night 23-58; conflict tolls are over-dispersed and heavy-tailed "
+                                      "(Clauset, Young & Gleditsch 2007; Bohorquez et al. 2009)"),
     "mediation.statement_weight": Spec(float, 0.2, "pressure units per unit leverage", 0.0, 10.0,
                                        ASSUMED + "a statement restrains a little"),
     "mediation.mediation_weight": Spec(float, 1.0, "pressure units per unit leverage", 0.0, 10.0,

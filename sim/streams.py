@@ -140,6 +140,19 @@ class LaneStreams:
         u = np.clip(self.uniform(stream), 1e-12, 1 - 1e-12)
         return np.asarray(sd) * special.ndtri(u)
 
+    def gamma_factor(self, stream: str, dispersion: np.ndarray | float) -> np.ndarray:
+        """A Gamma factor of mean 1 and variance ``dispersion`` per lane, by inversion of one
+        uniform; exactly 1 where the dispersion is 0. A Poisson mean times this factor gives a
+        negative-binomial (gamma-Poisson) count of variance mean + dispersion x mean^2."""
+        u = np.clip(self.uniform(stream), 1e-12, 1 - 1e-12)
+        d = np.broadcast_to(np.asarray(dispersion, dtype=np.float64), u.shape)
+        out = np.ones(u.shape)
+        spread = d > 0
+        if spread.any():
+            shape = 1.0 / d[spread]
+            out[spread] = special.gammaincinv(shape, u[spread]) / shape
+        return out
+
     def lognormal_factor(self, stream: str, sigma: np.ndarray | float) -> np.ndarray:
         """A multiplicative noise factor with median 1 (for claims and reporting noise)."""
         return np.exp(self.normal(stream, sigma))

@@ -151,6 +151,20 @@ def test_a_strike_claims_kills_costs_and_violates_a_truce_first():
     assert acts[2].place[1] == 0  # the capital: Kabul, the first place
 
 
+@pytest.mark.parametrize("dispersion", [0.0, 4.0])
+def test_a_strikes_toll_is_negative_binomial_with_the_declared_dispersion(dispersion):
+    """Mean lethality 3 per exchange of fire; the dispersion leaves the mean and adds
+    dispersion x mean^2 to the variance, so that more exchanges kill no-one (Poisson at 0)."""
+    lanes = 40_000
+    model = world(lanes, **{"lethality.cross_border_fire": 3.0, "lethality.toll_dispersion": dispersion})
+    acts = model.pakistan.strike(np.ones(lanes, bool), np.full(lanes, Action.CROSS_BORDER_FIRE.rung))
+    toll = acts[0].deaths_true
+    assert toll.mean() == pytest.approx(3.0, abs=0.06)
+    assert toll.var() == pytest.approx(3.0 + dispersion * 9.0, rel=0.1)
+    none = (1 + dispersion * 3.0) ** (-1 / dispersion) if dispersion else np.exp(-3.0)
+    assert (toll == 0).mean() == pytest.approx(none, abs=0.01)
+
+
 def test_a_strike_in_no_lane_changes_nothing_but_still_draws():
     model = world(2)
     before = model.streams._counters.copy()

@@ -106,6 +106,22 @@ def test_poisson_draws_have_the_poisson_distribution():
     assert abs(large.mean() - 900) < 4 * np.sqrt(900 / LANES) and abs(large.std() - 30) < 1.5
 
 
+@pytest.mark.parametrize("dispersion", [0.05, 1.0, 20.0])
+def test_gamma_factor_has_mean_one_and_the_declared_variance(dispersion):
+    """The factor is Gamma(1 / dispersion, dispersion): a KS test on its own distribution."""
+    factors = LaneStreams(3, np.arange(LANES)).gamma_factor("spread", dispersion)
+    shape = 1 / dispersion
+    assert stats.kstest(factors, stats.gamma(shape, scale=dispersion).cdf).pvalue > 1e-4
+    assert (factors >= 0).all()
+
+
+def test_gamma_factor_is_exactly_one_without_dispersion_and_per_lane_otherwise():
+    streams = LaneStreams(3, np.arange(4))
+    assert streams.gamma_factor("spread", 0.0).tolist() == [1.0] * 4
+    mixed = streams.gamma_factor("spread", np.array([0.0, 2.0, 0.0, 2.0]))
+    assert mixed[[0, 2]].tolist() == [1.0, 1.0] and (mixed[[1, 3]] != 1.0).all()
+
+
 def test_lognormal_factor_has_median_one():
     factors = LaneStreams(2, np.arange(LANES)).lognormal_factor("claim", 0.5)
     assert stats.kstest(np.log(factors) / 0.5, "norm").pvalue > 1e-4
