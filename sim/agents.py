@@ -319,7 +319,8 @@ class StateActor(Actor):
         ladder = np.array([a.rung for a in RETALIATION_LADDER])
         chosen = np.clip(np.searchsorted(ladder, rungs), 0, len(ladder) - 1)
         means = np.array([model.params.get(f"lethality.{a.key}") * np.ones(self.lanes) for a in RETALIATION_LADDER])
-        spread = model.streams.gamma_factor(f"{self.name}.toll_spread", model.params.get("lethality.toll_dispersion"))
+        spread = model.streams.gamma_factor(f"{self.name}.toll_spread", model.params.get("lethality.toll_dispersion"),
+                                            where=mask)
         true = model.streams.poisson(f"{self.name}.lethality",
                                      spread * np.take_along_axis(means, chosen[None, :], axis=0)[0]).astype(float)
         if deaths is not None:

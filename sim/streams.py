@@ -140,14 +140,19 @@ class LaneStreams:
         u = np.clip(self.uniform(stream), 1e-12, 1 - 1e-12)
         return np.asarray(sd) * special.ndtri(u)
 
-    def gamma_factor(self, stream: str, dispersion: np.ndarray | float) -> np.ndarray:
+    def gamma_factor(self, stream: str, dispersion: np.ndarray | float,
+                     where: np.ndarray | None = None) -> np.ndarray:
         """A Gamma factor of mean 1 and variance ``dispersion`` per lane, by inversion of one
         uniform; exactly 1 where the dispersion is 0. A Poisson mean times this factor gives a
-        negative-binomial (gamma-Poisson) count of variance mean + dispersion x mean^2."""
+        negative-binomial (gamma-Poisson) count of variance mean + dispersion x mean^2.
+
+        The uniform is drawn in every lane; the inversion (about 1 us a lane) only in the lanes
+        of ``where``, if given, and the others get 1: a lane's factor still depends on its own
+        uniform alone."""
         u = np.clip(self.uniform(stream), 1e-12, 1 - 1e-12)
         d = np.broadcast_to(np.asarray(dispersion, dtype=np.float64), u.shape)
         out = np.ones(u.shape)
-        spread = d > 0
+        spread = (d > 0) if where is None else (d > 0) & where
         if spread.any():
             shape = 1.0 / d[spread]
             out[spread] = special.gammaincinv(shape, u[spread]) / shape

@@ -120,6 +120,11 @@ def test_gamma_factor_is_exactly_one_without_dispersion_and_per_lane_otherwise()
     assert streams.gamma_factor("spread", 0.0).tolist() == [1.0] * 4
     mixed = streams.gamma_factor("spread", np.array([0.0, 2.0, 0.0, 2.0]))
     assert mixed[[0, 2]].tolist() == [1.0, 1.0] and (mixed[[1, 3]] != 1.0).all()
+    streams.start_day(1)
+    everywhere = streams.gamma_factor("spread", 2.0)
+    streams.start_day(1)
+    masked = streams.gamma_factor("spread", 2.0, where=np.array([True, False, True, False]))
+    assert masked.tolist() == [everywhere[0], 1.0, everywhere[2], 1.0]
 
 
 def test_lognormal_factor_has_median_one():
