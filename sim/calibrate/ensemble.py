@@ -191,15 +191,16 @@ class Ensemble:
     def table(self) -> str:
         lines = ["Structural ensemble: each structure's SMC log evidence (of the dependence-weighted synthetic "
                  "likelihood; pooled over its calibrations, whose spread is the Monte Carlo error) and its "
-                 "posterior probability under equal prior probabilities.", "",
-                 f"{'structure':24s} {'log evidence':>13s} {'calibrations':>30s} {'probability':>12s} "
-                 f"{'particles':>10s}  what it adds"]
+                 "posterior probability under equal prior probabilities.", ""]
+        width = max(24, *(len(name) for name in self.structures))
+        lines += [f"{'structure':{width}s} {'log evidence':>13s} {'calibrations':>30s} {'probability':>12s} "
+                  f"{'particles':>10s}  what it adds"]
         for name, log_z, p in zip(self.structures, self.log_evidence, self.probability, strict=True):
             members = self.of(name)
             each = ", ".join(f"{m.record.log_evidence:.2f}" for m in members)
             adds = ", ".join(f"{k} ~ {v.distribution}[{v.low:g}, {v.high:g}]"
                              for k, v in members[0].record.priors.items()) or "nothing"
-            lines.append(f"{name:24s} {log_z:13.2f} {each:>30s} {p:12.3f} "
+            lines.append(f"{name:{width}s} {log_z:13.2f} {each:>30s} {p:12.3f} "
                          f"{sum(len(m.posterior) for m in members):10d}  {adds}")
         return "\n".join(lines)
 
