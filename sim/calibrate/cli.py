@@ -181,7 +181,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     chk.set_defaults(handler=cmd_check)
 
     sen = subparsers.add_parser("sensitivity", help="Sobol indices of P(de-escalated) and days to first ceasefire")
-    sen.add_argument("scenario", help="scenario TOML (ranges: its posterior's central 90% if calibrated, else its [priors])")
+    sen.add_argument("scenario", help="scenario TOML (ranges: its posterior's central 90%% if calibrated, else its [priors])")
     sen.add_argument("--params", nargs="+", default=None, metavar="KEY",
                      help="parameters (default: every one with a prior)")
     sen.add_argument("--samples", type=positive_int, default=64, help="Saltelli base samples N (default 64)")
