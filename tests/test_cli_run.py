@@ -61,15 +61,3 @@ def test_out_writes_events_series_and_figure(tmp_path):
     assert (out / "ladder.png").stat().st_size > 10_000
     assert not list(out.glob(".*.tmp"))
 
-
-def test_every_command_prints_its_help():
-    """A '%' in a help string once made `escalation sensitivity --help` a traceback."""
-    import argparse
-
-    from sim.cli import build_parser
-
-    parser = build_parser()
-    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
-    assert {"run", "batch", "sensitivity", "validate", "forecast"} <= set(commands)
-    for name, sub in commands.items():
-        assert sub.format_help().startswith(f"usage: escalation {name}"), name

@@ -208,3 +208,16 @@ def test_unknown_names_are_errors_not_fallbacks(default_scenario):
     with pytest.raises(KeyError, match="not a mediator"):
         model.mediator("pakistan")
     assert model.state("afghanistan") is model.afghanistan
+
+
+def test_every_command_prints_its_help():
+    """A '%' in a help string once made `escalation sensitivity --help` a traceback."""
+    import argparse
+
+    from sim.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices
+    assert {"run", "batch", "sensitivity", "validate", "forecast"} <= set(commands)
+    for name, sub in commands.items():
+        assert sub.format_help().startswith(f"usage: escalation {name}"), name
