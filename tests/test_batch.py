@@ -8,11 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import DEFAULT, SCENARIOS, default_table, escalation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sim.batch import run_batch
 from sim.batch.compare import compare
 from sim.batch.replay import load_run, stored_row
-from sim.batch.stats import kaplan_meier, parameter_interval, proportion
+from sim.batch.stats import design_effect, kaplan_meier, mean_interval, parameter_interval, proportion, share
 from sim.model import EscalationModel
 from sim.results import RunResult
 from sim.scenario import load_scenario, scenario_from_dict
@@ -273,6 +275,43 @@ def test_the_parameter_interval_removes_monte_carlo_noise_and_keeps_real_spread(
     assert low < 0.2 and high > 0.8
     assert parameter_interval(same[:100], groups[:100]) is None  # 5 draws: too few to say
     assert parameter_interval(same[:30], np.arange(30)) is None  # one run per draw: no within-draw noise to remove
+
+
+def test_the_monte_carlo_interval_of_runs_sharing_draws_covers_the_predictive_share():
+    """Runs of one posterior draw agree more than runs of different draws: an interval that counts
+    them as independent under-covers; widened by the design effect it covers at about 95%."""
+    rng = np.random.default_rng(3)
+    groups = np.repeat(np.arange(100), 20)
+    for a, b in ((2.0, 0.5), (0.3, 30.0)):  # draws' P spread widely, and a rare event
+        truth = a / (a + b)
+        covered = {"clustered": 0, "independent": 0}
+        for _ in range(400):
+            y = rng.random(groups.size) < rng.beta(a, b, 100)[groups]
+            for name, g in (("clustered", groups), ("independent", None)):
+                _, low, high = share(y, g)
+                covered[name] += low <= truth <= high
+        assert 0.92 <= covered["clustered"] / 400 <= 0.98, (a, b, covered)
+        assert covered["independent"] / 400 < 0.9, (a, b, covered)
+
+
+def test_without_shared_draws_the_intervals_are_the_independent_ones():
+    rng = np.random.default_rng(4)
+    y = rng.random(3000) < 0.3
+    assert design_effect(y, None) == 1.0 and design_effect(y, np.arange(3000)) == 1.0
+    assert share(y, np.arange(3000)) == share(y) == proportion(int(y.sum()), 3000)
+    x = rng.normal(size=3000)
+    assert mean_interval(x, groups=np.arange(3000)) == mean_interval(x)
+
+
+@given(st.lists(st.booleans(), min_size=2, max_size=200), st.integers(1, 30))
+def test_the_widened_interval_holds_the_share_and_the_independent_interval(values, per_draw):
+    y = np.array(values)
+    groups = np.arange(y.size) // per_draw
+    assert design_effect(y, groups) >= 1.0
+    p, low, high = share(y, groups)
+    _, low_independent, high_independent = share(y)
+    assert 0.0 <= low <= p <= high <= 1.0
+    assert low <= low_independent + 1e-12 and high >= high_independent - 1e-12
 
 
 def test_a_posterior_batch_reports_both_intervals_and_runs_share_draws_in_blocks():

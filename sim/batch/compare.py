@@ -14,8 +14,7 @@ import numpy as np
 
 from ..errors import UsageError
 from ..scenario import Scenario
-from .posterior import RUNS_PER_DRAW
-from .results import BatchResult, run_batch
+from .results import BatchResult, parameter_draws, run_batch
 from .stats import mean_interval, parameter_interval, unpaired_halfwidth
 
 
@@ -30,17 +29,18 @@ class Comparison:
         fa, fb = self.batch.frames[self.a], self.batch.frames[self.b]
         assert (fa["run"].to_numpy() == fb["run"].to_numpy()).all()
         out: dict[str, Any] = {"a": self.a, "b": self.b, "runs": len(fa), "seed": self.batch.seed}
-        drawn = any(str(c).startswith("param:") for c in fa.columns)
+        draws = parameter_draws(fa)
         for key in ("deescalated", "war"):
             xa = (fa["outcome"] == key).to_numpy(float)
             xb = (fb["outcome"] == key).to_numpy(float)
-            out[f"p_{key}"] = _paired(xa, xb)
-            interval = parameter_interval(xa - xb, fa["run"].to_numpy() // RUNS_PER_DRAW) if drawn else None
+            out[f"p_{key}"] = _paired(xa, xb, draws)
+            interval = parameter_interval(xa - xb, draws) if draws is not None else None
             if interval is not None:  # how much the effect varies over the calibrated parameters
                 out[f"p_{key}"]["param_low"], out[f"p_{key}"]["param_high"] = interval
         da, db = fa["first_ceasefire_day"].to_numpy(), fb["first_ceasefire_day"].to_numpy()
         both = (da >= 0) & (db >= 0)
-        out["days_to_first_ceasefire"] = _paired(da[both].astype(float), db[both].astype(float)) | {
+        out["days_to_first_ceasefire"] = _paired(da[both].astype(float), db[both].astype(float),
+                                                 None if draws is None else draws[both]) | {
             "runs_with_both": int(both.sum())}
         return out
 
@@ -61,9 +61,11 @@ class Comparison:
         return "\n".join(lines)
 
 
-def _paired(xa: np.ndarray, xb: np.ndarray) -> dict[str, float]:
-    diff, lo, hi = mean_interval(xa - xb)
-    half_unpaired = unpaired_halfwidth(xa, xb)
+def _paired(xa: np.ndarray, xb: np.ndarray, draws: np.ndarray | None = None) -> dict[str, float]:
+    """The paired difference with its interval (widened for runs that share a parameter draw)
+    beside the interval had the scenarios been run independently."""
+    diff, lo, hi = mean_interval(xa - xb, groups=draws)
+    half_unpaired = unpaired_halfwidth(xa, xb, groups=draws)
     half_paired = (hi - lo) / 2
     narrower = half_unpaired / half_paired if half_paired > 0 else float("inf")
     return {"a": float(xa.mean()) if xa.size else float("nan"), "b": float(xb.mean()) if xb.size else float("nan"),

@@ -27,7 +27,7 @@ from .engine import (
     run_jobs,
 )
 from .posterior import RUNS_PER_DRAW
-from .stats import parameter_interval, proportion, quartiles
+from .stats import parameter_interval, proportion, quartiles, share
 from .store import BatchStore, columns_to_table, package_version
 
 SUMMARY_FIGURES = ("deaths_true", "deaths_claimed", "peak_rung", "closed_days", "kinetic_days", "campaign_days")
@@ -65,54 +65,62 @@ class BatchResult:
         return batch_figures(self, Path(out))
 
 
+def parameter_draws(frame: pd.DataFrame) -> np.ndarray | None:
+    """Each run's parameter draw when the runs drew their parameters from a posterior
+    (RUNS_PER_DRAW consecutive runs a draw), else None: runs of one draw are not independent."""
+    if any(str(c).startswith("param:") for c in frame.columns) and "run" in frame:
+        return frame["run"].to_numpy() // RUNS_PER_DRAW
+    return None
+
+
 def summarise(frame: pd.DataFrame, seed: int) -> dict[str, Any]:
     n = len(frame)
+    draws = parameter_draws(frame)
     counts = {o.key: int((frame["outcome"] == o.key).sum()) for o in Outcome}
     out: dict[str, Any] = {"runs": n, "seed": seed, "outcomes": counts}
     for outcome in Outcome:
-        p, lo, hi = proportion(counts[outcome.key], n)
+        p, lo, hi = share(frame["outcome"].to_numpy() == outcome.key, draws)
         out[f"p_{outcome.key}"] = p
         out[f"p_{outcome.key}_ci_low"], out[f"p_{outcome.key}_ci_high"] = lo, hi
     out["ci_low"], out["ci_high"] = out["p_deescalated_ci_low"], out["p_deescalated_ci_high"]
-    if any(str(c).startswith("param:") for c in frame.columns) and "run" in frame:
-        # runs drew their parameters from a posterior, RUNS_PER_DRAW consecutive runs per draw
-        draws = frame["run"].to_numpy() // RUNS_PER_DRAW
+    if draws is not None:
         for outcome in Outcome:
             interval = parameter_interval(frame["outcome"].to_numpy() == outcome.key, draws)
             if interval is not None:
                 out[f"p_{outcome.key}_param_low"], out[f"p_{outcome.key}_param_high"] = interval
     ceasefire = frame["first_ceasefire_day"].to_numpy()
-    p, lo, hi = proportion(int((ceasefire >= 0).sum()), n)
+    p, lo, hi = share(ceasefire >= 0, draws)
     out["days_to_first_ceasefire"] = quartiles(ceasefire[ceasefire >= 0]) | {"share": p, "ci_low": lo, "ci_high": hi}
     truce = frame["first_truce_day"].to_numpy()
     out["days_to_first_truce"] = quartiles(truce[truce >= 0]) | {"share": proportion(int((truce >= 0).sum()), n)[0]}
     for key in SUMMARY_FIGURES:
         out[key] = quartiles(frame[key].to_numpy())
-    out["path"] = path_outcomes(frame)
+    out["path"] = path_outcomes(frame, draws)
     out["p_deescalated_by_window"] = deescalation_by_window(frame)
     return out
 
 
-def _share(mask: np.ndarray) -> dict[str, float]:
-    p, lo, hi = proportion(int(mask.sum()), mask.size)
+def _share(mask: np.ndarray, draws: np.ndarray | None) -> dict[str, float]:
+    p, lo, hi = share(mask, draws)
     return {"p": p, "ci_low": lo, "ci_high": hi}
 
 
-def path_outcomes(frame: pd.DataFrame) -> dict[str, Any]:
+def path_outcomes(frame: pd.DataFrame, draws: np.ndarray | None = None) -> dict[str, Any]:
     """What happened along the way, not only at the horizon: renewed fighting after a truce (and
     when), a major escalation chosen by a party (a strike on a capital, a campaign), fighting at all,
-    war, with 95% Wilson intervals; days of fighting and days closed as quartiles."""
+    war, with 95% Wilson intervals (widened for runs that share a parameter draw, ``draws``); days
+    of fighting and days closed as quartiles."""
     renewed = frame["renewed_fighting_day"].to_numpy()
     major = frame["major_escalation_day"].to_numpy()
     truce = frame["first_truce_day"].to_numpy()
     return {
-        "p_any_fighting": _share(frame["kinetic_days"].to_numpy() > 0),
-        "p_truce": _share(truce >= 0),
-        "p_renewed_fighting": _share(renewed >= 0),
+        "p_any_fighting": _share(frame["kinetic_days"].to_numpy() > 0, draws),
+        "p_truce": _share(truce >= 0, draws),
+        "p_renewed_fighting": _share(renewed >= 0, draws),
         "days_to_renewed_fighting": quartiles(renewed[renewed >= 0]),
-        "p_major_escalation": _share(major >= 0),
+        "p_major_escalation": _share(major >= 0, draws),
         "days_to_major_escalation": quartiles(major[major >= 0]),
-        "p_war": _share(frame["war_day"].to_numpy() >= 0),
+        "p_war": _share(frame["war_day"].to_numpy() >= 0, draws),
         "kinetic_days": quartiles(frame["kinetic_days"].to_numpy()),
         "closed_days": quartiles(frame["closed_days"].to_numpy()),
     }
@@ -171,7 +179,8 @@ def format_table(summary: dict[str, dict[str, Any]]) -> str:
     notes = ("Outcomes at the horizon, by behaviour: de-escalated = fought, then no fighting in the last "
              "outcome.quiet_days days; renewed fighting = fighting again after a first halt or ceasefire.\n"
              "Shares: (the range over the calibrated parameters, 95%, when the runs drew them from a posterior) "
-             "[the 95% Wilson interval: Monte Carlo precision over runs].\nOther figures: median (quartiles). "
+             "[the 95% Wilson interval: Monte Carlo precision, at the effective number of runs when runs share "
+             "parameter draws].\nOther figures: median (quartiles). "
              "Ceasefire day among runs with one.")
     return "\n".join(lines + ["", notes])
 

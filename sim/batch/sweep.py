@@ -26,9 +26,9 @@ from ..errors import UsageError  # noqa: E402
 from ..io import atomic_write_figure, atomic_write_text, dumps, output_folder  # noqa: E402
 from ..scenario import Scenario, parameter_specs  # noqa: E402
 from .engine import DEFAULT_CHUNK, ChunkTask, JobList, batch_bytes_per_run, check_memory  # noqa: E402
-from .posterior import PosteriorSampler  # noqa: E402
+from .posterior import RUNS_PER_DRAW, PosteriorSampler  # noqa: E402
 from .results import check_batch_settings, execute, scenario_entry  # noqa: E402
-from .stats import proportion  # noqa: E402
+from .stats import share  # noqa: E402
 from .store import package_version  # noqa: E402
 
 #: Points of a grid: each costs at least one model instance, and the figure labels each.
@@ -154,10 +154,10 @@ class SweepResult:
             row: dict[str, Any] = {"point": int(point)}
             for axis in self.axes:
                 row[axis.key] = float(group[f"param:{axis.key}"].iloc[0])
-            n = len(group)
-            row["runs"] = n
+            row["runs"] = len(group)
+            draws = group["run"].to_numpy() // RUNS_PER_DRAW if self.drawn else None
             for key in ("deescalated", "contained", "war"):
-                p, lo, hi = proportion(int((group["outcome"] == key).sum()), n)
+                p, lo, hi = share(group["outcome"].to_numpy() == key, draws)
                 row[f"p_{key}"], row[f"p_{key}_ci_low"], row[f"p_{key}_ci_high"] = p, lo, hi
             cf = group["first_ceasefire_day"]
             row["median_first_ceasefire_day"] = float(cf[cf >= 0].median()) if (cf >= 0).any() else None

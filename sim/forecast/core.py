@@ -30,8 +30,9 @@ matched (``matched``) and how many posterior draws they carry (``effective_draws
   structures of a calibrated ensemble (docs/CALIBRATION.md, section 3) are in the range over the
   parameters already, each draw being a (structure, parameters) pair; structures never
   calibrated are in neither;
-* ``mc_low`` / ``mc_high``: the 95% Wilson interval over the kept runs, the Monte Carlo precision
-  only (more runs shrink it, not the others);
+* ``mc_low`` / ``mc_high``: the 95% Wilson interval over the kept runs at their effective number
+  (kept runs of one draw are not independent: ``sim.batch.stats.design_effect``), the Monte Carlo
+  precision only (more runs shrink it, not the others);
 * ``ci_low`` / ``ci_high``: the envelope of the three, the interval to read. The Monte Carlo
   interval is in it because with few matching runs per draw the range over the parameters is
   itself poorly estimated (it can collapse to a point), and that must not look like certainty.
@@ -47,7 +48,7 @@ import numpy as np
 
 from ..batch.engine import ChunkTask, JobList, run_jobs, worker_count
 from ..batch.posterior import RUNS_PER_DRAW, PosteriorSampler
-from ..batch.stats import parameter_interval, proportion
+from ..batch.stats import parameter_interval, share
 from ..calibrate.distance import Observation, facts, observe, terms
 from ..calibrate.targets import Targets
 from ..errors import UsageError
@@ -188,8 +189,9 @@ class Forecast:
         if n == 0:
             return entry
         values = self.answers[q][keep]
-        p, mc_low, mc_high = proportion(int(values.sum()), n)
-        interval = parameter_interval(values, self.run_index[keep] // self.per_draw)
+        draws = self.run_index[keep] // self.per_draw
+        p, mc_low, mc_high = share(values, draws)
+        interval = parameter_interval(values, draws)
         alternatives = [float(self.answers[q][m].mean()) for m in self.matched[1:] if m.sum() >= FEW_RUNS]
         # the interval to read covers all three: a range over the parameters estimated from few
         # matching runs may collapse below the Monte Carlo error, which it must not hide

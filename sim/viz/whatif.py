@@ -31,7 +31,7 @@ import mesa
 import numpy as np
 
 from ..batch.engine import DEFAULT_CHUNK, ChunkTask, Replicates
-from ..batch.results import execute, summarise
+from ..batch.results import execute, parameter_draws, summarise
 from ..batch.stats import mean_interval
 from ..model import EscalationModel
 from ..outcomes import Outcome
@@ -98,6 +98,7 @@ class Odds:
     shares: dict[str, tuple[float, float, float]]  # outcome key -> (share, low, high)
     codes: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0, np.int8))
     path: dict[str, Any] = field(repr=False, default_factory=dict)  # the batch's path outcomes
+    draws: np.ndarray | None = field(repr=False, default=None)  # each run's posterior draw, if drawn
     cached: bool = False  # the same settings and seed were asked for before on this server
 
     def share(self, outcome: Outcome) -> tuple[float, float, float]:
@@ -162,7 +163,7 @@ def odds(scenario: Scenario, seed: int, runs: int = RUNS, scale: dict[str, float
     shares = {o.key: (summary[f"p_{o.key}"], summary[f"p_{o.key}_ci_low"], summary[f"p_{o.key}_ci_high"])
               for o in Outcome}
     codes = np.array([_code(k) for k in frame["outcome"]], dtype=np.int8)
-    answer = Odds(summary["runs"], seed, seconds, shares, codes, summary["path"])
+    answer = Odds(summary["runs"], seed, seconds, shares, codes, summary["path"], parameter_draws(frame))
     with _ANSWERS_LOCK:
         _ANSWERS[(settings_key(scenario, scale), seed, runs)] = answer
         while len(_ANSWERS) > KEPT_ANSWERS:
@@ -198,7 +199,7 @@ def paired(mine: Odds, reference: Odds, outcome: Outcome) -> tuple[float, float,
     b = (reference.codes == outcome.code).astype(float)
     if a.size != b.size or a.size == 0:
         return math.nan, math.nan, math.nan
-    diff, lo, hi = mean_interval(a - b)
+    diff, lo, hi = mean_interval(a - b, groups=mine.draws)
     if not np.any(a != b):  # the same runs end the same way: no difference, and no doubt about it
         return 0.0, 0.0, 0.0
     return diff, lo, hi
