@@ -30,7 +30,10 @@ import numpy as np
 from _common import CALIBRATED, ROOT, metadata, variant, write_json
 
 from sim.batch import run_batch
+from sim.batch.posterior import RUNS_PER_DRAW, posterior_params
+from sim.batch.results import parameter_draws
 from sim.batch.stats import proportion
+from sim.batch.stats import share as share_interval
 from sim.batch.store import rungs_matrix
 from sim.ladder import Action
 from sim.scenario import Scenario, load_scenario
@@ -50,8 +53,9 @@ def with_shock(scenario: Scenario, name: str, horizon: int, **shock) -> Scenario
                    **{"scenario.horizon_days": horizon})
 
 
-def share(hits: np.ndarray) -> dict:
-    p, lo, hi = proportion(int(hits.sum()), hits.size)
+def share(hits: np.ndarray, draws: np.ndarray | None) -> dict:
+    """A share of runs with its Monte Carlo interval (widened when runs share posterior draws)."""
+    p, lo, hi = share_interval(hits, draws)
     return {"p": p, "ci_low": lo, "ci_high": hi, "runs": int(hits.size)}
 
 
@@ -88,14 +92,16 @@ def main(argv: list[str] | None = None) -> int:
     batch = run_batch([attack, quiet], runs, seed).frames
     strikes = ["airstrike_border_province", "airstrike_capital"]
     hit = {name: (first_kinetic(frame, strikes) >= 0) for name, frame in batch.items()}
-    result["strike_within_7_days_after_a_15_death_attack"] = share(hit["ttp_attack_15"])
-    result["strike_within_7_days_without_it"] = share(hit["calm_week"])
+    draws = parameter_draws(batch["ttp_attack_15"])
+    result["strike_within_7_days_after_a_15_death_attack"] = share(hit["ttp_attack_15"], draws)
+    result["strike_within_7_days_without_it"] = share(hit["calm_week"], draws)
     result["episodes_strike_after_attack_5_plus"] = wilson(*EPISODES["strike_after_mass_casualty_attack"])
 
     # 2. a Pakistani strike in a border province: the Taliban's answer within 7 days
     strike = with_shock(calm, "pakistani_strike", 8, actor="pakistan", action="airstrike_border_province",
                         target="afghanistan")
-    result["taliban_answer_within_7_days"] = share(_afghan_answered(strike, runs, seed))
+    result["taliban_answer_within_7_days"] = share(_afghan_answered(strike, runs, seed),
+                                                   np.arange(runs) // RUNS_PER_DRAW if strike.posterior else None)
     result["episodes_taliban_answer"] = wilson(*EPISODES["taliban_answer_to_a_strike"])
 
     # 3. a clash at Torkham: closure and its length
@@ -105,13 +111,15 @@ def main(argv: list[str] | None = None) -> int:
     closed_first = frame["first_close_crossing"].to_numpy()
     spell = frame["first_closure_days_torkham"].to_numpy()
     closed = (closed_first >= 0) & (closed_first <= 1) & (spell >= 0)
-    result["torkham_closed_within_a_day_of_a_clash"] = share(closed)
+    draws = parameter_draws(frame)
+    result["torkham_closed_within_a_day_of_a_clash"] = share(closed, draws)
     days = spell[closed]
+    closed_draws = draws[closed] if draws is not None else None
     result["torkham_closure_days"] = {
         "median": float(np.median(days)) if days.size else None,
         "quartiles": [float(q) for q in np.percentile(days, [25, 75])] if days.size else None,
-        "share_2_to_10_days": share((days >= 2) & (days <= 10)) if days.size else None,
-        "still_closed_after_60_days": share(spell[closed] >= 60 - 1) if days.size else None,
+        "share_2_to_10_days": share((days >= 2) & (days <= 10), closed_draws) if days.size else None,
+        "still_closed_after_60_days": share(days >= 60 - 1, closed_draws) if days.size else None,
         "episodes": {"days": EPISODE_CLOSURE_DAYS, "median": float(np.median(EPISODE_CLOSURE_DAYS))},
     }
     result["episodes_closure_after_clash"] = wilson(*EPISODES["closure_after_clash_at_crossing"])
@@ -135,13 +143,16 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _afghan_answered(scenario: Scenario, runs: int, seed: int) -> np.ndarray:
-    """Per run: did Afghanistan use force within 7 days of day 0 (its own acts, from the event log)?"""
+    """Per run: did Afghanistan use force within 7 days of day 0 (its own acts, from the event log)?
+    A calibrated scenario's runs draw their parameters from its posterior, as a batch's do."""
     from sim.model import EscalationModel
 
     answered = []
     for start in range(0, runs, 2048):
         lanes = np.arange(start, min(start + 2048, runs))
-        model = EscalationModel(scenario, seed=seed, run_indices=lanes, record_events=False, collect_series=False)
+        drawn = posterior_params(scenario, seed, lanes) if scenario.posterior else None
+        model = EscalationModel(scenario, seed=seed, run_indices=lanes, lane_params=drawn, record_events=False,
+                                collect_series=False)
         model.run(days=8)
         days = [model.first_day_of("afghanistan", a) for a in Action if a.kinetic and a is not Action.TTP_ATTACK]
         answered.append(np.any([(d >= 0) & (d <= 7) for d in days], axis=0))

@@ -29,8 +29,9 @@ from _common import ROOT, base_scenario_path, metadata, variant, write_json  # n
 
 from sim.batch.compare import compare  # noqa: E402
 from sim.batch.engine import Jobs, Replicates, default_workers  # noqa: E402
+from sim.batch.posterior import RUNS_PER_DRAW  # noqa: E402
 from sim.batch.results import execute  # noqa: E402
-from sim.batch.stats import proportion  # noqa: E402
+from sim.batch.stats import share  # noqa: E402
 from sim.io import atomic_write_figure, atomic_write_text  # noqa: E402
 from sim.parameters import PARTIES  # noqa: E402
 from sim.scenario import Scenario, load_scenario  # noqa: E402
@@ -76,14 +77,11 @@ def heatmap(table: pd.DataFrame, path: Path, runs: int) -> None:
     ax.set_xlabel("every mediator's leverage, times the calibrated value (capped at 1)")
     ax.set_ylabel("both parties' retaliation propensity, times the calibrated value")
     fig.colorbar(image, ax=ax, label="P(de-escalated) (%)")
-    ax.set_title(f"P(de-escalated) over leverage x retaliation ({runs:,} runs per cell; +-{_half(runs)} points)")
+    widest = 100 * float(((table["ci_high"] - table["ci_low"]) / 2).max())  # Monte Carlo, shared draws counted
+    ax.set_title(f"P(de-escalated) over leverage x retaliation ({runs:,} runs per cell; up to +-{widest:.1f} points)")
     fig.tight_layout()
     atomic_write_figure(path, fig)
     plt.close(fig)
-
-
-def _half(runs: int) -> str:
-    return f"{100 * 1.96 * np.sqrt(0.25 / runs):.1f}"
 
 
 def removal_chart(table: pd.DataFrame, path: Path) -> None:
@@ -122,8 +120,9 @@ def main() -> int:
     for point, group in frame.groupby("point"):
         lev, ret = points[int(point)]
         n = len(group)
-        p, lo, hi = proportion(int((group["outcome"] == "deescalated").sum()), n)
-        pw, wlo, whi = proportion(int((group["outcome"] == "war").sum()), n)
+        draws = group["run"].to_numpy() // RUNS_PER_DRAW if scenario.posterior else None  # runs of a draw
+        p, lo, hi = share(group["outcome"].to_numpy() == "deescalated", draws)
+        pw, wlo, whi = share(group["outcome"].to_numpy() == "war", draws)
         rows.append({"leverage_factor": lev, "retaliation_factor": ret, "runs": n, "p_deescalated": p,
                      "ci_low": lo, "ci_high": hi, "p_war": pw, "p_war_ci_low": wlo, "p_war_ci_high": whi})
     grid = pd.DataFrame(rows)
