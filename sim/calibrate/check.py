@@ -2,7 +2,8 @@
 
 Each run's parameters come from the scenario's posterior when it has one (drawn by seed and
 run index, as batches do), from its priors when asked (the prior predictive), or are the
-scenario's own values. Shares carry 95% Wilson intervals.
+scenario's own values. Shares carry 95% Wilson intervals (at the effective number of runs when
+runs share posterior draws).
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..batch.engine import check_memory
-from ..batch.posterior import posterior_params
-from ..batch.stats import proportion
+from ..batch.posterior import RUNS_PER_DRAW, posterior_params
+from ..batch.stats import share
 from ..scenario import Scenario
 from ..streams import LaneStreams
 from .distance import sequence_rows, term_names
@@ -79,8 +80,10 @@ def check(scenario: Scenario, targets: Targets, runs: int = 10_000, seed: int = 
 
 
 def summarise_terms(term_matrix: np.ndarray, targets: Targets, source: str) -> CheckResult:
+    """Shares of runs 0..runs-1 meeting each target; from a posterior, RUNS_PER_DRAW runs share a
+    draw, which the intervals count (``sim.batch.stats.share``)."""
     met = term_matrix <= 1
-    runs = met.shape[1]
-    shares = {name: proportion(int(row.sum()), runs) for name, row in zip(term_names(targets), met, strict=True)}
+    draws = np.arange(met.shape[1]) // RUNS_PER_DRAW if source == "posterior" else None
+    shares = {name: share(row, draws) for name, row in zip(term_names(targets), met, strict=True)}
     sequence = met[sequence_rows(targets)].all(axis=0)
-    return CheckResult(runs, source, shares, proportion(int(sequence.sum()), runs))
+    return CheckResult(met.shape[1], source, shares, share(sequence, draws))

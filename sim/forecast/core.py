@@ -247,8 +247,9 @@ class Forecast:
         out["intervals"] = ("param_low/param_high: 95% range of the probability over the calibrated parameters "
                             "among the matched runs; conditioning_low/conditioning_high: the probability under the "
                             "neighbouring tolerances (the calibrated ensemble's structures are in the range over the "
-                            "parameters); mc_low/mc_high: 95% Wilson interval over the matched runs, "
-                            "Monte Carlo precision only; ci_low/ci_high: the envelope of the three.")
+                            "parameters); mc_low/mc_high: 95% Wilson interval over the matched runs at their effective "
+                            "number (matched runs of one draw are not independent), Monte Carlo precision only; "
+                            "ci_low/ci_high: the envelope of the three.")
         out["metadata"] = self.metadata
         return out
 
