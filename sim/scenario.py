@@ -83,6 +83,19 @@ def shipped_scenarios() -> dict[str, Path]:
     return {p.stem: p for p in sorted(shipped_dir().glob("*.toml"))}
 
 
+def shipped_episode_bases() -> dict[str, Path]:
+    """Name -> file of the shipped scenarios that episodes build on (``border_years``): a folder of
+    new episodes elsewhere may name them as its base, as the shipped episodes do."""
+    folder = shipped_dir() / "episodes"
+    return {p.stem: p for p in sorted(folder.glob("*.toml"))
+            if not p.name.endswith(".targets.toml") and not _is_episode_file(p)}
+
+
+def _is_episode_file(path: Path) -> bool:
+    """An episode's own scenario (``E05.toml``: it has a targets file beside it), not a base."""
+    return path.with_name(f"{path.stem}.targets.toml").is_file()
+
+
 def shipped_targets() -> dict[str, Path]:
     """Name -> file of every shipped calibration targets file (``october_2025``), sorted."""
     return {p.stem: p for p in sorted((shipped_dir() / "targets").glob("*.toml"))}
@@ -332,9 +345,11 @@ def _resolve_base(data: dict[str, Any], path: Path, source: str, seen: tuple[Pat
     if not isinstance(base_name, str) or not base_name:
         raise ScenarioError(source, "scenario.base", "expected the path of another scenario file")
     base_path = (path.parent / base_name).resolve()
-    shipped = shipped_scenarios()
+    shipped = shipped_scenarios() | {name: file for name, file in shipped_episode_bases().items()
+                                     if name not in shipped_scenarios()}
     if not base_path.exists() and _shipped_name(base_name) in shipped:
-        base_path = shipped[_shipped_name(base_name)].resolve()  # a user's what-if on a shipped scenario
+        # a user's what-if on a shipped scenario, or a new episode on the episodes' base (border_years)
+        base_path = shipped[_shipped_name(base_name)].resolve()
     if base_path in seen:
         raise ScenarioError(source, "scenario.base", f"circular base: {base_name}")
     if not base_path.is_file():

@@ -399,7 +399,8 @@ def test_the_stacking_weight_scores_no_worse_than_either_forecaster_alone(facts)
 def test_a_case_stacking_weight_never_looks_at_its_own_facts(tmp_path):
     import shutil
 
-    changed = tmp_path / "episodes"
+    same, changed = tmp_path / "same", tmp_path / "episodes"
+    shutil.copytree(EPISODES_DIR, same)
     shutil.copytree(EPISODES_DIR, changed)
     shutil.copy(EPISODES_DIR.parent / "calm_2024.toml", tmp_path)  # the base of border_years.toml
     targets = changed / "E05.targets.toml"
@@ -409,9 +410,33 @@ def test_a_case_stacking_weight_never_looks_at_its_own_facts(tmp_path):
     before, after = ({e.id: e for e in load_episodes(folder)}["E05"].observed for folder in (None, changed))
     assert (before != after).sum() == 1
     shipped, moved = (validate(episodes, leave_one_out=True, particles=12, replicates=2).stacking["weights"]
-                      for episodes in (None, changed))
+                      for episodes in (same, changed))
     assert moved["E05"] == shipped["E05"], "E05's weight is fitted on the other cases only"
     assert any(moved[c] != shipped[c] for c in shipped if c != "E05"), "the other cases' weights see E05's facts"
+
+
+@pytest.mark.slow
+def test_a_folder_of_new_cases_is_scored_out_of_sample_beside_baselines_fitted_on_every_other_case(tmp_path):
+    """A new case elsewhere (here E05 under another name) builds on the shipped episodes' base by
+    name; it alone is scored, out of sample, and its baselines read the shipped cases too."""
+    folder = tmp_path / "new"
+    folder.mkdir()
+    for suffix in ("toml", "targets.toml", "sequence.csv"):
+        text = (EPISODES_DIR / f"E05.{suffix}").read_text()
+        (folder / f"X01.{suffix}").write_text(text.replace('name = "E05"', 'name = "X01"')
+                                              .replace('"E05.toml"', '"X01.toml"'))
+    new = validate(folder, particles=12, replicates=2)
+    assert list(new.facts["episode"].unique()) == ["X01"] and new.unseen() == ["X01"]
+    assert "out of sample" in new.table() and "october_2025" in new.reference
+    report = new.to_json()
+    assert report["unseen_by_calibration"] == ["X01"] and "E05" in report["baselines_also_fitted_on"]
+    shipped = validate(particles=12, replicates=2)
+    assert shipped.unseen() == [] and not shipped.reference and "in sample" in shipped.table()
+    mine = new.facts.set_index("fact")["climatology"]
+    e05 = shipped.facts[shipped.facts["episode"] == "E05"].set_index("fact")["climatology"]
+    assert not np.allclose(mine, e05), "X01's climatology counts E05's facts, E05's does not"
+    with pytest.raises(UsageError, match="out of sample already"):
+        validate(folder, leave_one_out=True, particles=12, replicates=2)
 
 
 def test_the_differences_to_each_baseline_are_per_case_means_with_their_spread():

@@ -496,10 +496,11 @@ class Forecast:
 
 def leave_one_out(episodes: list[Episode], seed: int, n: int = SIMULATIONS,
                   sequences: dict[str, Sequence | None] | None = None, family: str = FAMILY,
-                  given_episode: bool = True) -> Forecast:
+                  given_episode: bool = True, held_out: set[str] | None = None) -> Forecast:
     """Fit on every other case, simulate the held-out one from its trigger, read its facts; with
     ``given_episode``, from the sequences in scope only (``episodes.scoped_fact_matrix``), as the
-    simulator's runs are read (none in scope: from all of them)."""
+    simulator's runs are read (none in scope: from all of them). With ``held_out``, only those
+    cases are forecast (the others are data only)."""
     if sequences is None:
         sequences = {}
         for e in episodes:
@@ -508,6 +509,8 @@ def leave_one_out(episodes: list[Episode], seed: int, n: int = SIMULATIONS,
     cases = [make_case(e, sequences.get(e.id)) for e in episodes]
     out, fitted_on = {}, {}
     for i, episode in enumerate(episodes):
+        if held_out is not None and episode.id not in held_out:
+            continue
         model = fit([c for j, c in enumerate(cases) if j != i], family)
         fitted_on[episode.id] = model.cases
         targets = episode.targets

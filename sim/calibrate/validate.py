@@ -56,7 +56,7 @@ from ..errors import UsageError
 from ..io import atomic_write_figure, atomic_write_text, output_folder
 from ..ladder import Action
 from ..scenario import Scenario, load_scenario, resolve_scenario_path
-from .episodes import MAIN_CASE, Episode, load_episodes, persistence_facts, scoped_fact_matrix
+from .episodes import EPISODES_DIR, MAIN_CASE, Episode, load_episodes, persistence_facts, scoped_fact_matrix
 from .event_model import leave_one_out as event_leave_one_out
 from .event_model import settings as event_model_settings
 from .joint import GEN_STRIDE
@@ -133,6 +133,14 @@ class Validation:
     runs_in_scope: dict[str, tuple[int, int]] = field(default_factory=dict)  # per case: (in scope, runs)
     stacking: dict | None = None  # leave-one-out only: the stacked forecaster's weights (``_stack``)
     refitted: tuple[str, ...] = ()  # cases scored exactly, under a calibration without them (``--refits``)
+    reference: tuple[str, ...] = ()  # shipped cases the baselines were also fitted on (a folder of other cases)
+    calibrated_on: tuple[str, ...] | None = None  # the cases the posterior saw (None: not known)
+
+    def unseen(self) -> list[str]:
+        """The scored cases the calibration did not see: out of sample even without leave-one-out."""
+        if self.calibrated_on is None:
+            return []
+        return [e for e in dict.fromkeys(self.facts["episode"]) if e not in self.calibrated_on]
 
     @property
     def forecasters(self) -> tuple[str, ...]:
@@ -171,7 +179,8 @@ class Validation:
         scores = self.scores()
         out: dict = {"episodes": {}, "leave_one_out": self.leave_one_out, "refitted": list(self.refitted),
                      "particles": self.particles,
-                     "replicates": self.replicates, "given": self.given, "out_of_scope": list(self.out_of_scope)}
+                     "replicates": self.replicates, "given": self.given, "out_of_scope": list(self.out_of_scope),
+                     "unseen_by_calibration": self.unseen(), "baselines_also_fitted_on": list(self.reference)}
         fallback = "event_model_fallback" in self.facts
         for episode, group in self.facts.groupby("episode", sort=False):
             s = scores[scores["episode"] == episode].set_index("forecaster")
@@ -203,8 +212,13 @@ class Validation:
 
     def table(self) -> str:
         scores = self.scores()
+        unseen = self.unseen()
+        cases = list(dict.fromkeys(self.facts["episode"]))
         how = "leave-one-out (PSIS" + (f"; exact refits for {', '.join(self.refitted)})" if self.refitted else ")") \
-            if self.leave_one_out else "in sample"
+            if self.leave_one_out else ("out of sample (the calibration did not see these cases)"
+                                        if unseen and len(unseen) == len(cases) else
+                                        f"in sample but for {', '.join(unseen)}, which the calibration did not see"
+                                        if unseen else "in sample")
         given = ("given that each case is an episode (its runs in scope)" if self.given == "episode"
                  else "given the trigger alone (every run)")
         lines = [f"Posterior predictive of every episode's facts, {how}, {given}: {self.particles} posterior "
@@ -224,6 +238,9 @@ class Validation:
             f"{mean.loc[n, 'brier']:10.3f} / {mean.loc[n, 'log_score']:9.3f}" for n in self.forecasters))
         if self.out_of_scope:
             lines.append(f"\nno run in scope, scored on every run: {', '.join(self.out_of_scope)}")
+        if self.reference:
+            lines.append(f"\nbaselines fitted on the other cases of this folder and on the {len(self.reference)} "
+                         f"shipped cases ({', '.join(self.reference)})")
         if "event_model_fallback" in self.facts:
             lines.append(f"\nevent_model: {int(self.facts['event_model_fallback'].sum())} of {len(self.facts)} facts "
                          "are not functions of an event sequence (deaths, statements, third states, ...) and fall "
@@ -392,18 +409,23 @@ def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | P
         raise UsageError(f"--given {given}: expected one of {', '.join(GIVEN)}")
     scenario = load_scenario(resolve_scenario_path(posterior_scenario or "october_2025_calibrated"))
     full = _Posterior.load(scenario, particles, seed, leave_one_out)
-    episodes = load_episodes(episodes_dir)
+    shipped = episodes_dir is None or Path(episodes_dir).resolve() == EPISODES_DIR.resolve()
+    episodes = load_episodes(episodes_dir, main_case=shipped)
+    scored = {e.id for e in episodes}
+    # a folder of other cases: the baselines are fitted on the shipped cases too, as the model was
+    reference = [] if shipped else [e for e in load_episodes(None) if e.id not in scored]
     if leave_one_out:
         missing = [e.id for e in episodes if e.id not in full.loglik.columns]
         if missing:
-            raise UsageError(f"episode {missing[0]} has no stored log-likelihood: the posterior was not "
-                             "calibrated on it (recalibrate with these episodes)")
+            raise UsageError(f"episode {missing[0]}: the posterior was not calibrated on it, so it is out of "
+                             "sample already: score it without --leave-one-out")
     refitted = {}
     for episode in episodes if refits is not None else ():
         path = Path(refits) / episode.id / f"{MAIN_CASE[0]}_calibrated.toml"
         if path.is_file():
             refitted[episode.id] = _Posterior.load(load_scenario(path), particles, seed, leave_one_out)
-    sequences = event_leave_one_out(episodes, seed, given_episode=given == "episode").probabilities
+    sequences = event_leave_one_out(episodes + reference, seed, given_episode=given == "episode",
+                                    held_out=scored).probabilities
     rows, k_hat, out_of_scope, counted = [], {}, [], {}
     for e, episode in enumerate(episodes):
         source = refitted.get(episode.id, full)
@@ -420,18 +442,35 @@ def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | P
             rows.append({"episode": episode.id, "fact": name, "observed": bool(episode.observed[f]),
                          "model": float(model[f]), "persistent": bool(persist[f]), "kind": trigger_kind(episode),
                          "count_model": float(sequences[episode.id][f])})
+    for episode in reference:  # data for the baselines only, not scored
+        persist = persistence_facts(episode)
+        rows += [{"episode": episode.id, "fact": name, "observed": bool(episode.observed[f]), "model": np.nan,
+                  "persistent": bool(persist[f]), "kind": trigger_kind(episode), "count_model": np.nan}
+                 for f, name in enumerate(episode.fact_names)]
     frame = _baselines(pd.DataFrame(rows))
+    frame = frame[frame["episode"].isin(scored)].reset_index(drop=True)
     stacking = None
     if leave_one_out:
         frame, stacking = _stack(frame, episodes, full, refitted, replicates, seed, given)
     forecasters = FORECASTERS + (("stacked",) if stacking else ())
     result = Validation(frame[["episode", "fact", "observed", *forecasters, "event_model_fallback"]], k_hat,
                         leave_one_out, len(full.pick), replicates, given, tuple(out_of_scope), counted, stacking,
-                        tuple(refitted))
+                        tuple(refitted), tuple(e.id for e in reference), _calibrated_cases(scenario))
     if out is not None:
         with output_folder(out) as folder:
             result.write(folder)
     return result
+
+
+def _calibrated_cases(scenario: Scenario) -> tuple[str, ...] | None:
+    """The cases the posterior was calibrated on (its per-case log-likelihoods' columns), None if unknown."""
+    from .workflow import loglik_path_for
+
+    path = loglik_path_for(Path(scenario.posterior)) if scenario.posterior else None
+    try:
+        return tuple(pq.read_schema(path).names) if path is not None and path.is_file() else None
+    except (OSError, ValueError):
+        return None
 
 
 def _climatology(frame: pd.DataFrame, fact: str, without: set[str]) -> float:
