@@ -325,3 +325,25 @@ def test_a_posterior_batch_reports_both_intervals_and_runs_share_draws_in_blocks
     for key in ("deescalated", "contained", "war"):
         assert summary[f"p_{key}_param_low"] <= summary[f"p_{key}_param_high"]
         assert 0 <= summary[f"p_{key}_ci_low"] <= summary[f"p_{key}"] <= summary[f"p_{key}_ci_high"] <= 1
+
+
+def test_a_posterior_without_rows_is_one_line_not_a_traceback(tmp_path):
+    from sim.batch.posterior import PosteriorSampler
+    from sim.scenario import ScenarioError
+
+    pd.DataFrame({"pakistan.resolve": pd.Series([], dtype=float),
+                  "weight": pd.Series([], dtype=float)}).to_parquet(tmp_path / "empty.parquet")
+    (tmp_path / "empty.toml").write_text(f'posterior = "empty.parquet"\n[scenario]\nbase = "{DEFAULT}"\n')
+    with pytest.raises(ScenarioError, match="no samples"):
+        PosteriorSampler(load_scenario(tmp_path / "empty.toml"))
+
+
+@pytest.mark.parametrize("seed", [-5, 2**70])
+def test_replay_of_a_folder_whose_manifest_seed_is_out_of_range_is_one_line(tmp_path, seed):
+    from sim.batch.store import StoreError
+
+    run_batch(load_scenario(DEFAULT), 20, seed=1, workers=1, out=tmp_path / "b")
+    manifest = tmp_path / "b" / "manifest.json"
+    manifest.write_text(json.dumps(json.loads(manifest.read_text()) | {"seed": seed}))
+    with pytest.raises(StoreError, match="'seed' outside"):
+        load_run(tmp_path / "b", 1)

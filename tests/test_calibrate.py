@@ -62,7 +62,7 @@ def test_targets_cover_the_reported_sequence(targets):
      "window = [3, 2]\nsequence = true\nsource = \"The Taliban announced", "target.taliban_halt.window",
      "impossible window: start 3 is after end 2"),
     ("window = [3, 4]\nsequence = true", "window = [3, 9]\nsequence = true", "target.china_restraint.window",
-     "outside the observed days 0..4"),
+     "outside days 0..4 (targets.horizon_days)"),
     ("value = 23\ntolerance = 0.25", "value = 23\ntolerance = -1", "target.acknowledged_pakistan.tolerance",
      "expected a number in (0, 10]"),
     ('first = "qatar_mediation"', 'first = "qatar_mediaton"', "order[2].first", "did you mean 'qatar_mediation'"),

@@ -221,3 +221,21 @@ def test_every_command_prints_its_help():
     assert {"run", "batch", "sensitivity", "validate", "forecast"} <= set(commands)
     for name, sub in commands.items():
         assert sub.format_help().startswith(f"usage: escalation {name}"), name
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["calibrate", "--exclude", "E01"], "--exclude: only means something with --episodes"),
+    (["calibrate", "--moves", "3"], "--moves: only means something with --episodes"),
+    (["calibrate", "--structure", "shared"], "--structure: only means something with --episodes"),
+    (["calibrate", "--no-attacks"], "--no-attacks: only means something with --episodes"),
+    (["calibrate", "--episodes", "--params", "pakistan.resolve"], "--params: does not apply with --episodes"),
+    (["calibrate", "--episodes", "--sims", "100"], "--sims: does not apply with --episodes"),
+    (["calibrate", "--params", "pakistan.resolve", "pakistan.resolve"], "--params: a parameter named twice"),
+])
+def test_calibrate_refuses_an_option_it_would_ignore_before_any_work(tmp_path, capsys, argv, message):
+    from sim.cli import main
+
+    assert main([*argv, "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not (tmp_path / "out").exists()

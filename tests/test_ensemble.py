@@ -141,6 +141,20 @@ def test_a_damaged_record_is_one_line(tmp_path, main):
         read_calibration_record(folder)
 
 
+def test_a_structure_name_that_is_a_path_is_refused_and_nothing_is_written_outside(tmp_path, main):
+    """The structure's name becomes file names of the ensemble's output: a path in it would write
+    beside, or far from, the folder the user chose."""
+    good = member(tmp_path / "a", main, load_structure("shared", main), -50.0)
+    bad = member(tmp_path / "b", main, load_structure("episode_climate", main), -51.0)
+    record = json.loads((bad / "calibration.json").read_text())
+    for name in ("../../evil", "/tmp/evil", "a b", ""):
+        record["structure"] = name
+        (bad / "calibration.json").write_text(json.dumps(record))
+        with pytest.raises(UsageError, match="key 'structure'"):
+            build_ensemble([good, bad], main)
+    assert not list(tmp_path.parent.glob("evil*")) and not list(tmp_path.glob("evil*"))
+
+
 def test_cli_ensemble_and_calibrate_structure_refuse_bad_input_with_one_line(tmp_path):
     for args in (["ensemble", str(tmp_path), str(tmp_path / "none"), "--out", str(tmp_path / "out")],
                  ["calibrate", "--episodes", "--structure", "no_such_structure", "--out", str(tmp_path / "c")]):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -207,6 +208,12 @@ def test_shipped_questions_parse_with_windows_from_the_origin(default_scenario):
     (('name = "clash"', 'name = "metadata"'), "reserved"),
     (("horizon_days = 30", "horizon_days = 0"), "questions.horizon_days"),
     (("[questions]", "[question_set]"), "unknown section"),
+    (('window = [0, 6]', 'window = [0, 30]'), "(questions.horizon_days)"),
+    (('name = "clash"', 'name = "a b,c\\"d"'), "question[0].name"),
+    (('name = "clash"', 'name = "../../evil"'), "expected a name of letters"),
+    (('name = "clash"', 'name = "=cmd()"'), "expected a name of letters"),
+    (('quantity = "kinetic_days"', 'quantity = "kinetic_days"\nweigth = 2'), "threshold question; allowed: kind, "
+     "name, quantity, text, value, window"),
     (('kind = "threshold"\nquantity = "kinetic_days"\nvalue = 1',
       'kind = "event"\nactor = "qatar"\nactors = ["china"]\nactions = ["accusation"]'), "either actor"),
 ], ids=lambda value: "" if isinstance(value, tuple) else value.split(".")[-1][:12].replace("serve", "srv"))
@@ -394,6 +401,41 @@ def test_cli_forecast_bad_input_is_one_line_exit_2(tmp_path, args, expected):
     assert len(lines) == 1 and expected in lines[0] and "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("change, key", [
+    (("a", "baselines", "x"), "a.baselines"),
+    (("a", "baselines", {"climatology": "x"}), "a.baselines.climatology"),
+    (("a", "baselines", {"persistence": 5}), "a.baselines.persistence"),
+    (("conditioning", None, "x"), "conditioning.matched"),
+    (("conditioning", None, [1]), "conditioning.matched"),
+    (("conditioning", "matched", "x"), "conditioning.matched"),
+    (("conditioning", "matched", -3), "conditioning.matched"),
+])
+def test_a_damaged_forecast_file_is_one_line_naming_the_key(tmp_path, change, key):
+    forecast = {"a": {"p": 0.8, "baselines": {"climatology": 0.5, "persistence": 0.3}},
+                "conditioning": {"matched": 10}, "metadata": {}}
+    name, field, value = change
+    if field is None:
+        forecast[name] = value
+    else:
+        forecast[name][field] = value
+    path = tmp_path / "forecast.json"
+    path.write_text(json.dumps(forecast))
+    resolved = tmp_path / "resolved.toml"
+    resolved.write_text("[answers]\na = true\n")
+    with pytest.raises(UsageError, match=re.escape(f"key '{key}'")):
+        score(path, resolved)
+
+
+def test_questions_no_run_answered_stay_out_of_the_reliability_table(tmp_path):
+    forecast = {"a": {"p": None, "baselines": {}}, "b": {"p": None}, "conditioning": {"matched": 0}, "metadata": {}}
+    path = tmp_path / "forecast.json"
+    path.write_text(json.dumps(forecast))
+    resolved = tmp_path / "resolved.toml"
+    resolved.write_text("[answers]\na = true\nb = false\n")
+    table = score(path, resolved).reliability()
+    assert table["questions"].sum() == 0 and table["mean_forecast"].isna().all()
+
+
 def test_cli_score_against_resolutions(tmp_path):
     forecast = {"a": {"p": 0.8, "baselines": {"climatology": 0.5, "persistence": 0.3}},
                 "conditioning": {"matched": 10}, "metadata": {}}
@@ -419,3 +461,9 @@ def test_forecast_tab_offers_a_drop_zone_and_the_article_sample():
     from solara.components.file_drop import FileDropZone
 
     rc.find(FileDropZone).assert_single()
+
+
+def test_a_forecast_too_large_for_memory_is_refused_before_any_run(calibrated):
+    with pytest.raises(UsageError, match="--runs 1,000,000,000,000: the results would need"):
+        forecast_from_files(calibrated, "october_2025.events.csv", "after_13_october.questions.toml",
+                            runs=10**12, seed=3, tolerance=1)

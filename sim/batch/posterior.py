@@ -54,6 +54,8 @@ def load_posterior(scenario: Scenario) -> pd.DataFrame:
     # A what-if without some mediator reuses its base's posterior: that mediator's columns have no effect.
     frame = frame[[c for c in frame.columns if not any(str(c).startswith(prefix) for prefix in absent)
                    and c not in scenario.pinned]]
+    if len(frame) == 0:
+        raise bad("no samples (the file has no rows)")
     for key in frame.columns:
         values = frame[key]
         if key != "weight" and (key not in specs or specs[key].kind is not float):
@@ -71,7 +73,7 @@ def load_posterior(scenario: Scenario) -> pd.DataFrame:
         if (spec.low is not None and array.min() < spec.low) or (spec.high is not None and array.max() > spec.high):
             raise bad(f"column {key!r}: every value must be {spec.allowed()}")
     if frame.empty:
-        raise bad("no samples")
+        raise bad("no samples (no parameter columns)")
     return frame
 
 

@@ -31,6 +31,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ..argtypes import MAX_SEED
 from ..errors import UsageError
 from ..io import MiB, atomic_write, atomic_write_text, folder_entries, read_limited
 from ..outcomes import Outcome
@@ -92,6 +93,9 @@ class BatchStore:
         for key, kind in MANIFEST_TYPES.items():
             if not isinstance(manifest.get(key), kind) or isinstance(manifest.get(key), bool):
                 raise StoreError(f"{self.manifest_path}: damaged manifest ('{key}' missing or not a {kind.__name__})")
+        if not 0 <= manifest["seed"] <= MAX_SEED or manifest["runs"] < 1 or manifest["chunk_size"] < 1:
+            raise StoreError(f"{self.manifest_path}: damaged manifest ('seed' outside 0..2**64 - 1, or 'runs' or "
+                             "'chunk_size' below 1)")
         horizon = manifest.get("horizon")
         if horizon is not None and (not isinstance(horizon, int) or isinstance(horizon, bool) or horizon < 1):
             raise StoreError(f"{self.manifest_path}: damaged manifest ('horizon' is not a number of days)")

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 from ..argtypes import cap_workers, final_moves, moves, positive_int, probability, seed
+from ..errors import UsageError
 from ..scenario import load_scenario
 
 
@@ -25,10 +26,35 @@ def _targets(args: argparse.Namespace, scenario):
     return targets
 
 
+#: Options of `calibrate` that mean something only with --episodes (the joint calibration), with
+#: their defaults there, and those that mean something only without it (one case, ABC-SMC).
+JOINT_ONLY = {"exclude": None, "moves": 2, "refresh": 0.15, "final_moves": 4, "independent_facts": False,
+              "structure": "shared", "weights_from": None, "attacks": None, "no_attacks": False}
+ONE_CASE_ONLY = {"targets": None, "scenario": None, "sims": 1_000_000, "params": None, "check_runs": 20_000}
+
+
+def _settle_calibrate_options(args: argparse.Namespace) -> None:
+    """Refuse an option the chosen calibration would ignore; fill the defaults of the others."""
+    ignored, used = (ONE_CASE_ONLY, JOINT_ONLY) if args.episodes is not None else (JOINT_ONLY, ONE_CASE_ONLY)
+    for key, default in ignored.items():
+        if getattr(args, key) not in (None, False):
+            flag = "--" + key.replace("_", "-")
+            raise UsageError(f"{flag}: " + ("does not apply with --episodes (it is for one case)"
+                                            if args.episodes is not None else "only means something with --episodes"))
+        setattr(args, key, default)
+    for key, default in used.items():
+        if getattr(args, key) is None:
+            setattr(args, key, default)
+    if args.params is not None and len(set(args.params)) != len(args.params):
+        twice = sorted(k for k in set(args.params) if args.params.count(k) > 1)
+        raise UsageError(f"--params: a parameter named twice ({', '.join(twice)})")
+
+
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from .episodes import ATTACKS_DIR
     from .workflow import calibrate_episodes_to_files, calibrate_to_files
 
+    _settle_calibrate_options(args)
     if args.episodes is not None:
         joint = calibrate_episodes_to_files(None if args.episodes == "shipped" else args.episodes, args.out,
                                             args.population, args.replicates, args.seed, cap_workers(args.workers),
@@ -104,6 +130,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     result = validate(args.episodes, args.posterior, args.leave_one_out, args.particles, args.replicates,
                       args.seed, args.out, args.refits, args.given)
+    if result.particles < args.particles:
+        print(f"note: --particles {args.particles:,} is more than the posterior holds; all its {result.particles:,} "
+              "draws were used", file=sys.stderr)
     print(json.dumps(result.to_json(), indent=2) if args.json else result.table())
     if args.out and not args.json:
         print(f"\nwrote validation.json, facts.csv and reliability.png to {args.out}")
@@ -129,7 +158,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      "and the October 2025 case, by tempered SMC; --targets, --scenario, --sims and --params "
                      "do not apply")
     cal.add_argument("--scenario", default=None, help="scenario TOML or shipped name, with [priors] (default: the targets' scenario)")
-    cal.add_argument("--sims", type=positive_int, default=1_000_000, help="simulated runs in all (default 1000000)")
+    cal.add_argument("--sims", type=positive_int, default=None, help="simulated runs in all (default 1000000)")
     cal.add_argument("--population", type=positive_int, default=1000, help="particles (default 1000)")
     cal.add_argument("--replicates", type=positive_int, default=16,
                      help="runs per particle; a generation is population x replicates runs (default 16)")
@@ -137,17 +166,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="calibrate only these prior keys; the others keep their priors (default: all)")
     cal.add_argument("--exclude", nargs="+", default=None, metavar="ID",
                      help="with --episodes: leave these cases out (e.g. an exact leave-one-out refit)")
-    cal.add_argument("--moves", type=moves, default=2,
+    cal.add_argument("--moves", type=moves, default=None,
                      help="with --episodes: Metropolis steps per particle and generation, alternating a random walk "
                           "and a prior refresh (default 2)")
-    cal.add_argument("--refresh", type=probability, default=0.15,
+    cal.add_argument("--refresh", type=probability, default=None,
                      help="with --episodes: chance that a prior refresh draws each parameter anew (default 0.15)")
-    cal.add_argument("--final-moves", type=final_moves, default=4,
+    cal.add_argument("--final-moves", type=final_moves, default=None,
                      help="with --episodes: steps after the last tempering generation, to rejuvenate (default 4)")
     cal.add_argument("--independent-facts", action="store_true",
                      help="with --episodes: count every fact of a case as independent evidence (no dependence "
                           "weights; over-counts correlated facts)")
-    cal.add_argument("--structure", default="shared", metavar="NAME|FILE",
+    cal.add_argument("--structure", default=None, metavar="NAME|FILE",
                      help="with --episodes: the structural alternative whose priors join the scenario's (a shipped "
                           "name of scenarios/structures/, or a file; default shared)")
     cal.add_argument("--weights-from", type=Path, default=None, metavar="DIR",
@@ -158,7 +187,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      help="with --episodes: add the cases of DIR, attacks that became no episode (default: the shipped "
                           "scenarios/attacks/, the attacks of Annex A that drew no strike within 7 days)")
     attacks.add_argument("--no-attacks", action="store_true", help="with --episodes: leave the attacks out")
-    cal.add_argument("--check-runs", type=positive_int, default=20_000, help="runs per predictive check (default 20000)")
+    cal.add_argument("--check-runs", type=positive_int, default=None, help="runs per predictive check (default 20000)")
     cal.add_argument("--seed", type=seed, default=0, help="random seed, 0 to 2**64 - 1 (default 0)")
     cal.add_argument("--workers", type=positive_int, default=None, help="worker processes (default and most: the cores available)")
     cal.add_argument("--out", type=Path, default=Path("calibration"),

@@ -35,7 +35,15 @@ from scipy.special import logsumexp
 from ..batch.posterior import load_posterior
 from ..errors import UsageError
 from ..io import atomic_write, atomic_write_text, output_folder, read_limited
-from ..scenario import MAX_POSTERIOR_BYTES, Prior, Scenario, load_scenario, resolve_scenario_path
+from ..scenario import (
+    MAX_POSTERIOR_BYTES,
+    NAME_PATTERN,
+    NAME_RULE,
+    Prior,
+    Scenario,
+    load_scenario,
+    resolve_scenario_path,
+)
 from .abc import Calibration
 from .episodes import MAIN_CASE
 from .joint import JointCalibration
@@ -113,7 +121,10 @@ def read_calibration_record(folder: str | Path) -> CalibrationRecord:
     evidence = float(need("log_evidence", (int, float)))
     if not np.isfinite(evidence):
         raise UsageError(f"{source}: key 'log_evidence': not a finite number")
-    return CalibrationRecord(str(need("structure", str)), str(data.get("description", "")), priors, evidence,
+    structure = str(need("structure", str))
+    if not NAME_PATTERN.fullmatch(structure):  # it becomes file names of the ensemble's output
+        raise UsageError(f"{source}: key 'structure': expected a name of {NAME_RULE}, got {structure!r}")
+    return CalibrationRecord(structure, str(data.get("description", "")), priors, evidence,
                              {str(k): float(v) for k, v in weights.items()}, int(need("runs", int)),
                              float(need("seconds", (int, float))), str(data.get("note", "")), source,
                              _replicates(data, source))

@@ -19,7 +19,15 @@ from ..errors import UsageError
 from ..io import read_limited
 from ..ladder import Action
 from ..parameters import PARTIES
-from ..scenario import MAX_SCENARIO_BYTES, Scenario, ScenarioError, load_scenario, resolve_scenario_path
+from ..scenario import (
+    MAX_SCENARIO_BYTES,
+    NAME_PATTERN,
+    NAME_RULE,
+    Scenario,
+    ScenarioError,
+    load_scenario,
+    resolve_scenario_path,
+)
 
 KINDS = ("event", "absent", "count", "rate", "threshold", "level")
 RELATIONS = ("about", "at_least")
@@ -182,16 +190,19 @@ def _target(entry: Any, i: int, horizon: int, actors: list[str], source: str, se
     if not isinstance(entry, dict):
         raise ScenarioError(source, where, "expected a table")
     name = entry.get("name")
-    if not isinstance(name, str) or not name:
-        raise ScenarioError(source, f"{where}.name", "expected a non-empty name")
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):  # names become CSV columns and JSON keys
+        raise ScenarioError(source, f"{where}.name", f"got {name!r}, expected a name of {NAME_RULE}")
     where = f"{section}.{name}"
     kind = entry.get("kind")
     if kind not in KINDS:
         raise ScenarioError(source, f"{where}.kind", f"got {kind!r}, expected one of {', '.join(KINDS)}")
     for key in entry:
         if key not in FIELDS[kind]:
-            raise ScenarioError(source, f"{where}.{key}", f"unknown key for a {kind} target; allowed: "
-                                f"{', '.join(sorted(FIELDS[kind]))}{_suggest(key, sorted(FIELDS[kind]))}")
+            # a question's wording is its text; what only calibration reads is not a question's key
+            allowed = sorted(FIELDS[kind] if section != "question" else
+                             (FIELDS[kind] - {"observed", "source", "sequence", "weight"}) | {"text"})
+            raise ScenarioError(source, f"{where}.{key}", f"unknown key for a {kind} {section}; allowed: "
+                                f"{', '.join(allowed)}{_suggest(key, allowed)}")
     text = entry.get("source")
     if not isinstance(text, str) or not text.strip():
         raise ScenarioError(source, f"{where}.source", "every target needs its source sentence, paraphrased")
@@ -275,8 +286,8 @@ def _window(value: Any, horizon: int, key: str, source: str) -> tuple[int, int]:
     if start > end:
         raise ScenarioError(source, key, f"impossible window: start {start} is after end {end}")
     if start < 0 or end >= horizon:
-        raise ScenarioError(source, key, f"window {value} outside the observed days 0..{horizon - 1} "
-                            "(targets.horizon_days)")
+        table = "questions" if key.startswith("question") else "targets"  # the table that sets the days
+        raise ScenarioError(source, key, f"window {value} outside days 0..{horizon - 1} ({table}.horizon_days)")
     return start, end
 
 

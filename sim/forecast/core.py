@@ -46,7 +46,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..batch.engine import ChunkTask, JobList, run_jobs, worker_count
+from ..batch.engine import ChunkTask, JobList, check_memory, run_jobs, worker_count
 from ..batch.posterior import RUNS_PER_DRAW, PosteriorSampler
 from ..batch.stats import parameter_interval, share
 from ..calibrate.distance import Observation, facts, observe, terms
@@ -264,6 +264,8 @@ def run_forecast(scenario: Scenario, conditions: list[Condition], questions: Tar
         raise UsageError("a forecast needs an observation to condition on")
     if origin + days > 3650:
         raise UsageError(f"--days {days}: the forecast would end on day {origin + days}, beyond day 3650")
+    # a kept run keeps its daily rungs and each question's daily curve; at worst every run is kept
+    check_memory(runs, (origin + days) * (1 + len(questions.targets)) + 64, f"--runs {runs:,}")
     # a question asks whether its description holds (its answer, once known, is scored by `escalation score`)
     questions = dataclasses.replace(questions, targets=tuple(dataclasses.replace(t, observed=True)
                                                              for t in questions.targets))

@@ -104,7 +104,10 @@ def _cell(p: float, brier: float, log: float) -> str:
 
 
 def reliability_table(p: np.ndarray, outcome: np.ndarray, bins: int = 5) -> pd.DataFrame:
-    """Share of yes answers against the forecast probability, in equal-width bins."""
+    """Share of yes answers against the forecast probability, in equal-width bins (questions the
+    forecast could not answer, p NaN, are left out)."""
+    known = ~np.isnan(p)
+    p, outcome = p[known], outcome[known]
     edges = np.linspace(0, 1, bins + 1)
     which = np.clip(np.digitize(p, edges) - 1, 0, bins - 1)
     rows = []
@@ -127,15 +130,28 @@ def read_forecast(path: str | Path) -> dict:
                          "that `escalation forecast` writes") from None
     if not isinstance(forecast, dict) or "conditioning" not in forecast:
         raise UsageError(f"{path}: not a forecast.json of `escalation forecast` (no \"conditioning\" entry)")
+    conditioning = forecast["conditioning"]
+    matched = conditioning.get("matched", 0) if isinstance(conditioning, dict) else None
+    if isinstance(matched, bool) or not isinstance(matched, int) or matched < 0:
+        raise UsageError(f"{path}: key 'conditioning.matched': got {matched!r}, expected the number of matched runs "
+                         "(a whole number, 0 or more)")
     for name, entry in forecast.items():
         if name in RESERVED:
             continue
         if not isinstance(entry, dict) or "p" not in entry:
             raise UsageError(f"{path}: key '{name}': expected a question's entry with \"p\"")
-        p = entry["p"]
-        if p is not None and (isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p <= 1):
-            raise UsageError(f"{path}: key '{name}.p': got {p!r}, expected a probability in [0, 1] or null")
+        _probability(path, f"{name}.p", entry["p"])
+        baselines = entry.get("baselines", {})
+        if not isinstance(baselines, dict):
+            raise UsageError(f"{path}: key '{name}.baselines': expected a table of baseline probabilities")
+        for baseline in ("climatology", "persistence"):
+            _probability(path, f"{name}.baselines.{baseline}", baselines.get(baseline))
     return forecast
+
+
+def _probability(path: Path, key: str, p: object) -> None:
+    if p is not None and (isinstance(p, bool) or not isinstance(p, int | float) or not 0 <= p <= 1):
+        raise UsageError(f"{path}: key '{key}': got {p!r}, expected a probability in [0, 1] or null")
 
 
 def score(forecast_path: str | Path, resolved_path: str | Path) -> Scores:
@@ -154,7 +170,6 @@ def score(forecast_path: str | Path, resolved_path: str | Path) -> Scores:
         p = entry["p"]
         rows.append({"question": name, "outcome": answers[name],
                      "model": np.nan if p is None else float(np.clip(p, floor, 1 - floor)),
-                     "climatology": float(base.get("climatology", np.nan)),
-                     "persistence": float(base.get("persistence", np.nan))})
+                     **{b: np.nan if base.get(b) is None else float(base[b]) for b in ("climatology", "persistence")}})
     return Scores(pd.DataFrame(rows, columns=["question", "outcome", *FORECASTERS]),
                   [n for n in names if n not in answers], str(forecast_path))
