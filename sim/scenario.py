@@ -418,6 +418,9 @@ def scenario_from_dict(data: dict[str, Any], source: str = "<memory>", posterior
     for key, value in meta.items():
         spec = _lookup({f"scenario.{k}": s for k, s in SCENARIO_SPECS.items()}, f"scenario.{key}", source)
         meta_values[key] = _check_value(spec, value, f"scenario.{key}", source)
+    if "name" in meta and not meta_values["name"]:
+        raise ScenarioError(source, "scenario.name", f"empty; a name becomes file names, so it may hold only "
+                            f"{NAME_RULE} (or leave the key out to take the file's name)")
     if not meta_values["name"]:
         meta_values["name"] = Path(source).stem
         if not NAME_PATTERN.fullmatch(meta_values["name"]):

@@ -116,6 +116,9 @@ def test_the_two_shipped_samples_are_the_same_observation(default_scenario):
     ("day,actor,action\n0,martians,airstrike_capital\n", "row 2, column actor"),
     ("day,date,actor,action\n1,2025-10-09,pakistan,accusation\n", "row 2: day 1 and date 2025-10-09 disagree"),
     ("day,actor,action,location\n0,pakistan,accusation,atlantis\n", "row 2, column location"),
+    ("day,actor,action,target\n0,pakistan,accusation,mars\n", "row 2, column target"),
+    ("day,actor,action,colour\n0,pakistan,accusation,red\n", "row 1: unknown column 'colour'"),
+    ("day,actor,action,day\n0,pakistan,accusation,0\n", "row 1: column 'day' named twice"),
     ("when,who,what\n0,pakistan,accusation\n", "row 1: header"),
     ("day,actor,action\n", "no events after the header"),
 ])

@@ -143,3 +143,10 @@ def test_cli_missing_file_and_bad_flags(tmp_path):
         proc = escalation(*args)
         assert proc.returncode == 2, args
         assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+def test_an_empty_scenario_name_is_refused_not_replaced(tmp_path):
+    path = tmp_path / "emptyname.toml"
+    path.write_text('[scenario]\nbase = "october_2025"\nname = ""\n')
+    with pytest.raises(ScenarioError, match="scenario.name.*empty"):
+        load_scenario(path)

@@ -150,6 +150,12 @@ def read_events(path: str | Path, scenario: Scenario, mapping: str | Path | None
         layout = "acled"
     elif {"actor", "action"} <= columns and columns & {"day", "date"}:
         table, missing, layout = None, [], "project"
+        unknown = [c for c in header if c not in PROJECT_COLUMNS]
+        if unknown or len(set(header)) != len(header):
+            twice = sorted({c for c in header if header.count(c) > 1})
+            raise UsageError(f"{path}: row 1: " + (f"unknown column {unknown[0]!r}" if unknown else
+                                                    f"column {twice[0]!r} named twice")
+                             + f"; the project's event table has {', '.join(PROJECT_COLUMNS)}")
         if mapping is not None:
             raise UsageError(f"--mapping {mapping}: only used for an events file in ACLED's layout; {path} is in the "
                              "project's own layout (day/date, actor, action, ...)")
@@ -194,12 +200,16 @@ def _project_row(row: dict[str, str], number: int, where: str, scenario: Scenari
     if actor not in scenario.actors:
         raise UsageError(f"{where}, column actor: unknown actor {actor!r}; allowed: {', '.join(scenario.actors)}")
     actions = _actions(row["action"].split("|"), f"{where}, column action")
+    target = row.get("target", "")
+    if target and target not in (*scenario.actors, "both"):  # "both": the two states, as the event log writes it
+        raise UsageError(f"{where}, column target: unknown actor {target!r}; allowed: {', '.join(scenario.actors)}, "
+                         "both or empty")
     place = row.get("location", "")
     if place and place not in PLACES:
         raise UsageError(f"{where}, column location: unknown place {place!r}; allowed: {', '.join(PLACES)} or empty")
     deaths = _number(row.get("deaths_true", "") or "0", f"{where}, column deaths_true")
     count = _int(row.get("count", "") or "1", f"{where}, column count", 1)
-    return ObservedEvent(number, day, actor, actions, row.get("target", ""), place, deaths, count)
+    return ObservedEvent(number, day, actor, actions, target, place, deaths, count)
 
 
 def _actions(keys: list[str], where: str) -> tuple[Action, ...]:
