@@ -470,3 +470,20 @@ def test_a_forecast_too_large_for_memory_is_refused_before_any_run(calibrated):
     with pytest.raises(UsageError, match="--runs 1,000,000,000,000: the results would need"):
         forecast_from_files(calibrated, "october_2025.events.csv", "after_13_october.questions.toml",
                             runs=10**12, seed=3, tolerance=1)
+
+
+def test_validate_and_forecast_never_write_among_a_batchs_files(tmp_path, calibrated):
+    from sim.batch import run_batch
+    from sim.calibrate.validate import validate
+
+    run_batch(load_scenario("october_2025"), 20, seed=1, workers=1, out=tmp_path / "b")
+    before = sorted(p.name for p in (tmp_path / "b").iterdir())
+    with pytest.raises(UsageError, match="holds a batch"):
+        validate(particles=4, replicates=1, out=tmp_path / "b")
+    run = forecast_from_files(calibrated, "october_2025.events.csv", "after_13_october.questions.toml", runs=200,
+                              seed=3, tolerance=2)
+    from sim.forecast.workflow import write_forecast
+
+    with pytest.raises(UsageError, match="holds a batch"):
+        write_forecast(run, tmp_path / "b")
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == before

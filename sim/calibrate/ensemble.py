@@ -33,6 +33,7 @@ import pyarrow.parquet as pq
 from scipy.special import logsumexp
 
 from ..batch.posterior import load_posterior
+from ..batch.store import refuse_batch_folder
 from ..errors import UsageError
 from ..io import atomic_write, atomic_write_text, output_folder, read_limited
 from ..scenario import (
@@ -331,6 +332,7 @@ def ensemble_to_files(folders: list[str | Path], out: str | Path, install: bool 
     ensemble = build_ensemble(folders, main)
     note = f"members {', '.join(m.folder.name for m in ensemble.members)}, {dt.date.today().isoformat()}"
     with output_folder(out) as folder:
+        refuse_batch_folder(folder)
         written = write_ensemble(ensemble, main, folder, note)
         written.append(atomic_write_text(folder / "ensemble.json", json.dumps(ensemble.to_json(), indent=2) + "\n"))
         written.append(atomic_write_text(folder / "report.md", "# Structural ensemble\n\n" + ensemble.table() + "\n"))

@@ -52,8 +52,9 @@ from scipy.optimize import minimize_scalar
 from scipy.special import logsumexp
 
 from ..batch.posterior import load_posterior
+from ..batch.store import refuse_batch_folder
 from ..errors import UsageError
-from ..io import atomic_write_figure, atomic_write_text, output_folder
+from ..io import atomic_write_figure, atomic_write_text, check_output_folder, output_folder
 from ..ladder import Action
 from ..scenario import Scenario, load_scenario, resolve_scenario_path
 from .episodes import EPISODES_DIR, MAIN_CASE, Episode, load_episodes, persistence_facts, scoped_fact_matrix
@@ -407,6 +408,8 @@ def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | P
                          else "not a folder (it holds <id>/october_2025_calibrated.toml per refitted case)"))
     if given not in GIVEN:
         raise UsageError(f"--given {given}: expected one of {', '.join(GIVEN)}")
+    if out is not None:
+        refuse_batch_folder(check_output_folder(out))  # before the work, not after it
     scenario = load_scenario(resolve_scenario_path(posterior_scenario or "october_2025_calibrated"))
     full = _Posterior.load(scenario, particles, seed, leave_one_out)
     shipped = episodes_dir is None or Path(episodes_dir).resolve() == EPISODES_DIR.resolve()
@@ -458,6 +461,7 @@ def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | P
                         tuple(refitted), tuple(e.id for e in reference), _calibrated_cases(scenario))
     if out is not None:
         with output_folder(out) as folder:
+            refuse_batch_folder(folder)
             result.write(folder)
     return result
 

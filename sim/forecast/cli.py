@@ -20,9 +20,10 @@ def cmd_forecast(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     workers = cap_workers(args.workers)
     if args.out is not None:
+        from ..batch.store import refuse_batch_folder
         from ..io import check_output_folder
 
-        check_output_folder(args.out)  # an unusable --out is said before any run
+        refuse_batch_folder(check_output_folder(args.out))  # an unusable --out is said before any run
     run = forecast_from_files(scenario, args.observed, args.questions, args.days, args.runs, args.seed,
                               args.tolerance, args.through, args.mapping, workers)
     summary = run.summary()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..batch.store import package_version
+from ..batch.store import package_version, refuse_batch_folder
 from ..errors import UsageError
 from ..io import atomic_write_text, dumps, output_folder
 from ..scenario import Scenario
@@ -95,6 +95,7 @@ def write_forecast(run: ForecastRun, out: str | Path, extra: dict | None = None)
     from .figures import cumulative_figure, fan_figure
 
     with output_folder(out) as folder:
+        refuse_batch_folder(folder)
         summary = {**run.summary(), **(extra or {})}
         written = [atomic_write_text(folder / "forecast.json", dumps(summary, indent=2) + "\n")]
         f = run.forecast
