@@ -345,8 +345,7 @@ def _resolve_base(data: dict[str, Any], path: Path, source: str, seen: tuple[Pat
     if not isinstance(base_name, str) or not base_name:
         raise ScenarioError(source, "scenario.base", "expected the path of another scenario file")
     base_path = (path.parent / base_name).resolve()
-    shipped = shipped_scenarios() | {name: file for name, file in shipped_episode_bases().items()
-                                     if name not in shipped_scenarios()}
+    shipped = shipped_episode_bases() | shipped_scenarios()  # a shipped scenario's name wins
     if not base_path.exists() and _shipped_name(base_name) in shipped:
         # a user's what-if on a shipped scenario, or a new episode on the episodes' base (border_years)
         base_path = shipped[_shipped_name(base_name)].resolve()

@@ -461,7 +461,6 @@ def validate(episodes_dir: str | Path | None = None, posterior_scenario: str | P
                         tuple(refitted), tuple(e.id for e in reference), _calibrated_cases(scenario))
     if out is not None:
         with output_folder(out) as folder:
-            refuse_batch_folder(folder)
             result.write(folder)
     return result
 
