@@ -45,9 +45,6 @@ def _settle_calibrate_options(args: argparse.Namespace) -> None:
     for key, default in used.items():
         if getattr(args, key) is None:
             setattr(args, key, default)
-    if args.params is not None and len(set(args.params)) != len(args.params):
-        twice = sorted(k for k in set(args.params) if args.params.count(k) > 1)
-        raise UsageError(f"--params: a parameter named twice ({', '.join(twice)})")
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:

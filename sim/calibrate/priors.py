@@ -56,6 +56,9 @@ class PriorSpace:
                 hint = f"did you mean '{close[0]}'?" if close else (
                     f"priors: {', '.join(priors)}" if len(priors) <= 8 else f"see its [priors] ({len(priors)} keys)")
                 raise UsageError(f"{source}: no prior for {key!r}; {hint}")
+        if len(set(keys)) != len(keys):  # the keys come from --params: a column each, named once
+            twice = sorted(k for k in set(keys) if keys.count(k) > 1)
+            raise UsageError(f"--params: a parameter named twice ({', '.join(twice)})")
         ps = [priors[k] for k in keys]
         return cls(tuple(keys), np.array([p.low for p in ps]), np.array([p.high for p in ps]),
                    np.array([p.distribution == "loguniform" for p in ps]))

@@ -103,8 +103,6 @@ def sensitivity(scenario: Scenario, params: list[str] | None = None, samples: in
 
         sampler = PosteriorSampler(scenario)
         space = space.narrowed_to(sampler.values, weights=sampler.weights)
-    if len(set(keys)) != len(keys):
-        raise UsageError(f"--params: a parameter named twice ({', '.join(k for k in set(keys) if keys.count(k) > 1)})")
     if len(keys) < 2:
         raise UsageError("--params: give at least two different parameters (Sobol indices compare parameters)")
     runs = samples * (space.dim + 2) * replicates

@@ -85,6 +85,7 @@ def calibrate_to_files(scenario_path: str | Path | None, targets_path: str | Pat
     if not NAME_PATTERN.fullmatch(calibrated_name):
         raise UsageError(f"{scenario.source}: key 'scenario.name': {scenario.name!r} is too long to name its calibrated "
                          f"scenario {calibrated_name!r} (at most {64 - len('_calibrated')} characters)")
+    PriorSpace.from_scenario(scenario, keys)  # a bad --params is said before the folder is made
     with output_folder(out) as folder:
         checkpoint = _checkpoint_in(folder, resume)
         result = calibrate(scenario, targets, sims=sims, population=population, seed=seed, workers=workers,
